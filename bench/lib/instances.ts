@@ -1,0 +1,71 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * Starts built instances of the service (`node dist/src/main.js`) for a benchmark, each as its
+ * own process as in production, or uses BENCH_URLS (comma-separated) when given.
+ */
+export interface Instance {
+  url: string;
+  process?: ChildProcess;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BENCH_PREFIX = `sk-bench-${process.pid}`;
+
+export const benchEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/synckairos',
+  REDIS_KEY_PREFIX: BENCH_PREFIX,
+  RATE_LIMIT_ENABLED: 'false',
+  ...extra,
+});
+
+export async function startInstances(
+  count: number,
+  env: Record<string, string> = {},
+): Promise<Instance[]> {
+  if (process.env.BENCH_URLS) return process.env.BENCH_URLS.split(',').map((url) => ({ url }));
+  const instances: Instance[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = 3400 + i + (process.pid % 200) * 4;
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
+      env: { ...process.env, ...benchEnv(env), PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    instances.push({ url: `http://127.0.0.1:${port}`, process: child });
+  }
+  await Promise.all(instances.map((i) => waitReady(i.url)));
+  return instances;
+}
+
+async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+export async function stopInstances(instances: Instance[]): Promise<void> {
+  await Promise.all(
+    instances.map(
+      (i) =>
+        new Promise<void>((resolve) => {
+          if (!i.process || i.process.exitCode !== null) return resolve();
+          i.process.once('exit', () => resolve());
+          i.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+export { BENCH_PREFIX };

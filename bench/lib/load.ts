@@ -1,0 +1,82 @@
+import autocannon from 'autocannon';
+import { request } from './http';
+
+export interface LoadResult {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+export const LOAD_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+export const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+
+/** Creates `count` running two-player sessions with day-long banks (nothing runs out during a run). */
+export async function createRunningSessions(
+  url: string,
+  tag: string,
+  count: number,
+): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `${tag}-${i}`);
+  for (let i = 0; i < ids.length; i += 25) {
+    await Promise.all(
+      ids.slice(i, i + 25).map(async (id) => {
+        await request(url, 'POST', '/v1/sessions', {
+          session_id: id,
+          sync_mode: 'per_participant',
+          participants: [
+            { participant_id: 'a', total_time_ms: 86_400_000 },
+            { participant_id: 'b', total_time_ms: 86_400_000 },
+          ],
+          total_time_ms: 86_400_000,
+        });
+        await request(url, 'POST', `/v1/sessions/${id}/start`);
+      }),
+    );
+  }
+  return ids;
+}
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err: Error | null, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** One autocannon phase (after a warm-up of the same shape), requests spread over `paths`. */
+export async function load(
+  name: string,
+  url: string,
+  method: 'GET' | 'POST',
+  paths: string[],
+  body?: string,
+): Promise<LoadResult> {
+  let next = 0;
+  const options = (duration: number): autocannon.Options => ({
+    url,
+    connections: LOAD_CONNECTIONS,
+    duration,
+    requests: [
+      {
+        method,
+        ...(body !== undefined && { body, headers: { 'content-type': 'application/json' } }),
+        setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }),
+      },
+    ],
+  });
+  await run(options(WARMUP_SECONDS));
+  const r = await run(options(LOAD_SECONDS));
+  return {
+    name,
+    requests: r.requests.total,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The benchmark suite: `npm run bench` (after `npm run build`). Starts two instances of the
+ * built service on this machine (or uses BENCH_URLS), loads them, and prints one table.
+ *
+ * Same machine, same run: compare the ratios, not the absolute numbers, across machines.
+ * Knobs: BENCH_SESSIONS (300), BENCH_CONNECTIONS (50), BENCH_SECONDS (10), and those of the
+ * fan-out and deadline benchmarks (see fanout.ts, deadlines.ts).
+ */
+import { Queue } from 'bullmq';
+import os from 'node:os';
+import { runDeadlines, DeadlineResult } from './deadlines';
+import { runFanout, FanoutResult } from './fanout';
+import { deleteKeys } from './lib/cleanup';
+import { closeAgent, request } from './lib/http';
+import { BENCH_PREFIX, startInstances, stopInstances } from './lib/instances';
+import {
+  createRunningSessions,
+  load,
+  LOAD_CONNECTIONS,
+  LOAD_SECONDS,
+  LoadResult,
+} from './lib/load';
+import { RedisStats } from './lib/redis-stats';
+import { fmt } from './lib/stats';
+import { runSocketSwitch } from './socket-switch';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
+const SWITCH_BODY = '{}';
+
+interface Report {
+  loads: LoadResult[];
+  commandsPerSwitch: Map<string, number>;
+  executedPerSwitch: number;
+  bytesPerSession: number;
+  auditDrainMs: number;
+  auditBacklogAtEnd: number;
+  fanout: FanoutResult;
+  deadlines: DeadlineResult;
+}
+
+async function auditBacklog(): Promise<number> {
+  const queue = new Queue('audit', {
+    connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    prefix: `{${BENCH_PREFIX}}`,
+  });
+  try {
+    const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return c.waiting + c.active + c.delayed + c.prioritized;
+  } finally {
+    await queue.close();
+  }
+}
+
+async function measure(urls: string[]): Promise<Report> {
+  const [a, b] = urls;
+  const stats = new RedisStats();
+  try {
+    const ids = await createRunningSessions(a, `bench-${Date.now()}`, SESSIONS);
+    const loads: LoadResult[] = [];
+    loads.push(await load('GET /v1/time', a, 'GET', ['/v1/time']));
+    loads.push(
+      await load(
+        'GET /v1/sessions/:id',
+        a,
+        'GET',
+        ids.map((id) => `/v1/sessions/${id}`),
+      ),
+    );
+
+    const before = await stats.commandCalls();
+    const switches = await load(
+      'POST /v1/sessions/:id/switch',
+      a,
+      'POST',
+      ids.map((id) => `/v1/sessions/${id}/switch`),
+      SWITCH_BODY,
+    );
+    const switchEnd = Date.now();
+    const backlog = await auditBacklog();
+    let drained = backlog;
+    while (drained > 0 && Date.now() - switchEnd < 120_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      drained = await auditBacklog();
+    }
+    const auditDrainMs = Date.now() - switchEnd;
+    const executed = RedisStats.delta(before, await stats.commandCalls());
+    loads.push(switches);
+
+    // Round trips: what one switch sends to Redis, counted on a quiet instance.
+    const sample = 100;
+    const perClient = await stats.topLevelCommands(async () => {
+      for (let i = 0; i < sample; i++)
+        await request(a, 'POST', `/v1/sessions/${ids[i % ids.length]}/switch`, {});
+    });
+    const commandsPerSwitch = new Map([...perClient].map(([k, n]) => [k, n / sample]));
+
+    loads.push(await runSocketSwitch(a, ids.slice(0, LOAD_CONNECTIONS)));
+    const bytesPerSession = await stats.memoryPerKey(`${BENCH_PREFIX}:session:*`);
+    const totalExecuted = [...executed.values()].reduce((s, n) => s + n, 0);
+    const fanout = await runFanout(a, b);
+    const deadlines = await runDeadlines(urls);
+    return {
+      loads,
+      commandsPerSwitch,
+      executedPerSwitch: totalExecuted / switches.requests,
+      bytesPerSession,
+      auditDrainMs,
+      auditBacklogAtEnd: backlog,
+      fanout,
+      deadlines,
+    };
+  } finally {
+    stats.close();
+  }
+}
+
+function print(r: Report): void {
+  const time = r.loads[0];
+  const sw = r.loads.find((l) => l.name.startsWith('POST'));
+  const rows = r.loads.map(
+    (l) =>
+      `| ${l.name} | ${fmt(l.rps, 0)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${l.errors + l.non2xx} | ${fmt(l.rps / time.rps, 2)} |`,
+  );
+  const requestPath = [...r.commandsPerSwitch]
+    .filter(([k]) => k.startsWith('synckairos:state'))
+    .map(([k, n]) => `${k.split(' ')[1]} ${fmt(n, 2)}`)
+    .join(', ');
+  const workers = [...r.commandsPerSwitch]
+    .filter(([k]) => !k.startsWith('synckairos:state'))
+    .map(([k, n]) => `${k} ${fmt(n, 2)}`)
+    .join(', ');
+  console.log(`
+SyncKairos benchmark, ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}
+${SESSIONS} running sessions, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s per phase (after a warm-up), audit on (worker in the API process), rate limits off
+
+| load | req/s | p50 ms | p99 ms | errors | vs /v1/time |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+| figure | value |
+|---|---|
+| switch / time throughput | ${fmt((sw?.rps ?? 0) / time.rps, 2)} (p99 ${fmt(sw?.p99 ?? NaN)} ms vs ${fmt(time.p99)} ms) |
+| Redis commands sent per switch, request path | ${requestPath} |
+| Redis commands sent per switch, off the request path | ${workers} |
+| Redis commands executed per switch (INFO commandstats, scripts' inner calls included, everything) | ${fmt(r.executedPerSwitch, 1)} |
+| Redis memory per session (MEMORY USAGE of its key) | ${fmt(r.bytesPerSession, 0)} bytes |
+| audit backlog when the switch phase ended | ${r.auditBacklogAtEnd} jobs, drained ${fmt(r.auditDrainMs / 1000, 1)} s later |
+| fan-out: ${r.fanout.clients} clients on A, ${r.fanout.switches} switches via B | delivered ${r.fanout.delivered}/${r.fanout.expected}, p50 ${fmt(r.fanout.latency.p50)} ms, p99 ${fmt(r.fanout.latency.p99)} ms |
+| deadlines: ${r.deadlines.sessions} due within ${Number(process.env.DEADLINE_WINDOW_MS ?? 10_000) / 1000} s | fired ${r.deadlines.fired}, missed ${r.deadlines.missed}, twice ${r.deadlines.duplicated}; lateness p50 ${fmt(r.deadlines.lateness.p50)} ms, p99 ${fmt(r.deadlines.lateness.p99)} ms, max ${fmt(r.deadlines.lateness.max)} ms |
+`);
+}
+
+async function main(): Promise<void> {
+  const instances = await startInstances(2, {
+    SOCKET_MAX_JOINS_PER_10S: '1000',
+    SOCKET_MAX_COMMANDS_PER_S: '100000',
+  });
+  try {
+    print(await measure(instances.map((i) => i.url)));
+  } finally {
+    closeAgent();
+    await stopInstances(instances);
+    await deleteKeys(BENCH_PREFIX);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

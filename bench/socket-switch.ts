@@ -1,0 +1,49 @@
+/**
+ * session:switch over Socket.IO: each client ends turns on its own session as fast as the
+ * acknowledgements come back. Prints throughput and acknowledgement latency.
+ */
+import { io, Socket } from 'socket.io-client';
+import { LOAD_CONNECTIONS, LOAD_SECONDS, LoadResult } from './lib/load';
+import { summarize } from './lib/stats';
+
+export async function runSocketSwitch(url: string, sessionIds: string[]): Promise<LoadResult> {
+  const clients = Math.min(LOAD_CONNECTIONS, sessionIds.length);
+  const sockets: Socket[] = await Promise.all(
+    Array.from({ length: clients }, () => {
+      const socket = io(url, { transports: ['websocket'], forceNew: true });
+      return new Promise<Socket>((resolve) => socket.once('connect', () => resolve(socket)));
+    }),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  const drive = async (socket: Socket, sessionId: string, until: number, record: boolean) => {
+    while (Date.now() < until) {
+      const started = performance.now();
+      const ack = (await socket
+        .timeout(5000)
+        .emitWithAck('session:switch', { session_id: sessionId })) as {
+        error?: unknown;
+      };
+      if (!record) continue;
+      if (ack.error) errors += 1;
+      else latencies.push(performance.now() - started);
+    }
+  };
+  const warmUntil = Date.now() + 2000;
+  await Promise.all(sockets.map((s, i) => drive(s, sessionIds[i], warmUntil, false)));
+  const until = Date.now() + LOAD_SECONDS * 1000;
+  const started = Date.now();
+  await Promise.all(sockets.map((s, i) => drive(s, sessionIds[i], until, true)));
+  const seconds = (Date.now() - started) / 1000;
+  sockets.forEach((s) => s.close());
+  const stats = summarize(latencies);
+  return {
+    name: 'session:switch (socket)',
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    p50: stats.p50,
+    p99: stats.p99,
+    errors,
+    non2xx: 0,
+  };
+}

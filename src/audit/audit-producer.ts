@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Counter } from 'prom-client';
+import { Step } from '../clock/clock.types';
+import { Env } from '../config/env.validation';
+import { METRICS } from '../metrics/metric-names';
+import { TickBatcher } from '../queue/tick-batcher';
+import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
+import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { REDIS_CLIENT } from '../state/redis.constants';
+import { SessionKeys } from '../state/session-keys';
+import { AUDIT_JOB, AUDIT_QUEUE, AuditJobData, auditJobId } from './audit.constants';
+import { AUDIT_JOB_OPTIONS } from './audit-retry';
+
+/**
+ * Puts one job per committed version on the `audit` queue, never waiting for PostgreSQL.
+ * It shares the fail-fast state connection, so that a Redis that refuses the job fails the
+ * enqueue at once; the request still succeeds, and the failure is logged and counted. The jobs
+ * of the requests that commit in the same turn of the event loop go in one round trip.
+ */
+@Injectable()
+export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditProducer.name);
+  private readonly queue: Queue<AuditJobData>;
+  private readonly batcher: TickBatcher<AuditJobData>;
+
+  constructor(
+    @Inject(REDIS_CLIENT) redis: Redis,
+    keys: SessionKeys,
+    private readonly feed: SessionChangeFeed,
+    private readonly config: ConfigService<Env, true>,
+    @InjectMetric(METRICS.auditEnqueueFailures) private readonly failures: Counter,
+  ) {
+    this.queue = new Queue<AuditJobData>(AUDIT_QUEUE, {
+      connection: redis,
+      prefix: keys.queuePrefix(),
+    });
+    this.batcher = new TickBatcher((jobs) =>
+      this.queue.addBulk(
+        jobs.map((data) => ({
+          name: AUDIT_JOB,
+          data,
+          opts: { ...AUDIT_JOB_OPTIONS, jobId: auditJobId(data.session_id, data.version) },
+        })),
+      ),
+    );
+  }
+
+  onModuleInit(): void {
+    if (this.config.get('AUDIT_ENABLED', { infer: true })) this.feed.subscribe(this);
+    else this.logger.warn('AUDIT_ENABLED=false: state changes are not recorded (benchmarks only)');
+  }
+
+  /** After the HTTP drain, so that in-flight requests can still enqueue. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+
+  async onChange(change: SessionChange): Promise<void> {
+    if (change.steps.length === 0) return;
+    await this.enqueue(
+      change.sessionId,
+      change.steps.map((step) => fromStep(change.sessionId, step)),
+    );
+  }
+
+  async onDelete(deletion: SessionDeletion): Promise<void> {
+    const job: AuditJobData = {
+      session_id: deletion.sessionId,
+      version: deletion.version,
+      event_type: 'session_deleted',
+      participant_id: null,
+      occurred_at_ms: deletion.now,
+      details: null,
+      state: deletion.last,
+    };
+    await this.enqueue(deletion.sessionId, [job]);
+  }
+
+  private async enqueue(sessionId: string, jobs: AuditJobData[]): Promise<void> {
+    try {
+      await this.batcher.add(jobs);
+    } catch (err) {
+      this.failures.inc(jobs.length);
+      const versions = jobs.map((j) => j.version).join(',');
+      this.logger.error(
+        `Audit enqueue failed for session ${sessionId} v${versions}: ${(err as Error).message}`,
+      );
+    }
+  }
+}
+
+function fromStep(sessionId: string, step: Step): AuditJobData {
+  const details: Record<string, unknown> = { ...step.details };
+  if (step.group_id !== undefined) details.group_id = step.group_id;
+  if (step.timeouts.length > 0) details.timeouts = step.timeouts;
+  return {
+    session_id: sessionId,
+    version: step.version,
+    event_type: step.type,
+    participant_id: step.participant_id,
+    occurred_at_ms: step.at,
+    details: Object.keys(details).length > 0 ? details : null,
+    state: step.state,
+  };
+}

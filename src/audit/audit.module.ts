@@ -1,0 +1,37 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { SESSION_ARCHIVE } from '../sessions/session-archive';
+import { SessionsModule } from '../sessions/sessions.module';
+import { AUDIT_QUEUE } from './audit.constants';
+import { AuditArchive } from './audit-archive';
+import { AuditDatabase } from './audit-database';
+import { AuditEventsController } from './audit-events.controller';
+import { AuditProducer } from './audit-producer';
+import { AuditRecorder } from './audit-recorder';
+import { AuditTrailService } from './audit-trail.service';
+import { AuditWorkerLifecycle } from './audit-worker.lifecycle';
+import { AuditWriter } from './audit-writer';
+import { AuditProcessor } from './audit.processor';
+
+/**
+ * The audit trail: a producer on the state path, a BullMQ consumer that writes PostgreSQL off
+ * the request path, the events endpoint, and the archive that refills Redis.
+ */
+@Global()
+@Module({
+  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE }), SessionsModule],
+  controllers: [AuditEventsController],
+  providers: [
+    AuditDatabase,
+    AuditProducer,
+    AuditWriter,
+    AuditRecorder,
+    AuditProcessor,
+    AuditWorkerLifecycle,
+    AuditTrailService,
+    AuditArchive,
+    { provide: SESSION_ARCHIVE, useExisting: AuditArchive },
+  ],
+  exports: [AuditDatabase, SESSION_ARCHIVE, BullModule],
+})
+export class AuditModule {}

@@ -1,0 +1,161 @@
+/**
+ * The stored shape of a session. Every clock is an anchor: balances are as of `cycle_started_at`
+ * while running (or frozen while not), and every live value is computed from them at `now`.
+ * All instants are epoch milliseconds; the view turns them into ISO strings.
+ */
+export const SYNC_MODES = [
+  'per_participant',
+  'per_cycle',
+  'per_group',
+  'global',
+  'count_up',
+] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
+export const SESSION_STATUSES = [
+  'pending',
+  'running',
+  'paused',
+  'expired',
+  'completed',
+  'cancelled',
+] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const FINAL_STATUSES: ReadonlySet<SessionStatus> = new Set([
+  'expired',
+  'completed',
+  'cancelled',
+]);
+
+export interface ClockParticipant {
+  participant_id: string;
+  participant_index: number;
+  group_id?: string;
+  /** Bank modes: initial bank + increments + added time. Elsewhere: as given, unused. */
+  total_time_ms: number;
+  /** Time this participant's clock has run, as of the anchor. */
+  time_used_ms: number;
+  cycle_count: number;
+  has_expired: boolean;
+}
+
+export interface ClockGroup {
+  group_id: string;
+  total_time_ms: number;
+  time_used_ms: number;
+  has_expired: boolean;
+}
+
+export interface ClockState {
+  session_id: string;
+  sync_mode: SyncMode;
+  status: SessionStatus;
+  version: number;
+  /** Sorted by participant_index: the rotation order. */
+  participants: ClockParticipant[];
+  /** per_group only, in order of first appearance in the rotation. */
+  groups: ClockGroup[] | null;
+  active_participant_id: string | null;
+  total_time_ms: number;
+  time_per_cycle_ms: number | null;
+  increment_ms: number;
+  max_time_ms: number | null;
+  auto_advance: boolean;
+  /** The anchor: when the running clock last started. Null unless running. */
+  cycle_started_at: number | null;
+  session_started_at: number | null;
+  session_completed_at: number | null;
+  created_at: number;
+  updated_at: number;
+  /** Running time of the session (pauses excluded) as of the anchor. */
+  elapsed_ms: number;
+  /** Time used of the current turn as of the anchor (the per_cycle budget). */
+  turn_used_ms: number;
+  metadata?: Record<string, unknown>;
+}
+
+export const EVENT_TYPES = [
+  'session_created',
+  'session_started',
+  'cycle_switched',
+  'session_paused',
+  'session_resumed',
+  'session_completed',
+  'session_cancelled',
+  'participant_expired',
+  'group_expired',
+  'cycle_timeout',
+  'session_expired',
+  'time_added',
+  'session_deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export type TimeoutKind = 'participant' | 'group' | 'cycle' | 'session';
+
+/** A clock that reached zero; pushed to watchers as `session:timeout`. */
+export interface Timeout {
+  kind: TimeoutKind;
+  participant_id?: string;
+  group_id?: string;
+  at_ms: number;
+}
+
+/** One change of state: one new version, one audit row. */
+export interface Step {
+  type: EventType;
+  version: number;
+  at: number;
+  participant_id: string | null;
+  group_id?: string;
+  details?: Record<string, unknown>;
+  timeouts: Timeout[];
+  /** The state right after this step. */
+  state: ClockState;
+}
+
+export interface SwitchCommand {
+  kind: 'switch';
+  next_participant_id?: string;
+  expected_version?: number;
+  current_participant_id?: string;
+}
+
+export interface AddTimeCommand {
+  kind: 'add_time';
+  participant_id?: string;
+  group_id?: string;
+  ms: number;
+}
+
+export type Command =
+  | { kind: 'settle' }
+  | { kind: 'start' }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'complete' }
+  | { kind: 'cancel' }
+  | SwitchCommand
+  | AddTimeCommand;
+
+export type CommandKind = Command['kind'];
+
+export interface ParticipantInput {
+  participant_id: string;
+  participant_index?: number;
+  total_time_ms?: number;
+  group_id?: string;
+}
+
+export interface CreateSessionInput {
+  session_id: string;
+  sync_mode: SyncMode;
+  participants: ParticipantInput[];
+  total_time_ms: number;
+  time_per_cycle_ms?: number;
+  increment_ms?: number;
+  max_time_ms?: number;
+  auto_advance?: boolean;
+  metadata?: Record<string, unknown>;
+}

@@ -1,0 +1,128 @@
+import { ClockGroup, ClockParticipant, ClockState } from './clock.types';
+
+/**
+ * What "the clock that is running down" means in each mode, as of the anchor. Everything else
+ * (deadlines, settling, the live view) is built on these few functions.
+ */
+export function findParticipant(
+  state: ClockState,
+  id: string | null,
+): ClockParticipant | undefined {
+  if (id === null) return undefined;
+  return state.participants.find((p) => p.participant_id === id);
+}
+
+export function findGroup(state: ClockState, groupId: string | undefined): ClockGroup | undefined {
+  if (groupId === undefined || state.groups === null) return undefined;
+  return state.groups.find((g) => g.group_id === groupId);
+}
+
+export function activeParticipant(state: ClockState): ClockParticipant | undefined {
+  return findParticipant(state, state.active_participant_id);
+}
+
+/** Milliseconds the running clock has run since the anchor, at `now`. */
+export function runSinceAnchor(state: ClockState, now: number): number {
+  if (state.status !== 'running' || state.cycle_started_at === null) return 0;
+  return Math.max(0, now - state.cycle_started_at);
+}
+
+/**
+ * Milliseconds left, as of the anchor, on the clock that runs down while the session runs;
+ * null when nothing runs down (count_up without a cap, or no active participant where one is
+ * needed).
+ */
+export function remainingAtAnchor(state: ClockState): number | null {
+  switch (state.sync_mode) {
+    case 'per_participant': {
+      const p = activeParticipant(state);
+      return p ? Math.max(0, p.total_time_ms - p.time_used_ms) : null;
+    }
+    case 'per_group': {
+      const g = findGroup(state, activeParticipant(state)?.group_id);
+      return g ? Math.max(0, g.total_time_ms - g.time_used_ms) : null;
+    }
+    case 'per_cycle':
+      return state.active_participant_id === null
+        ? null
+        : Math.max(0, (state.time_per_cycle_ms ?? 0) - state.turn_used_ms);
+    case 'global':
+      return Math.max(0, state.total_time_ms - state.elapsed_ms);
+    case 'count_up':
+      return state.max_time_ms === null ? null : Math.max(0, state.max_time_ms - state.elapsed_ms);
+  }
+}
+
+/** The exact instant the running clock reaches zero, or null if it never does. */
+export function deadlineOf(state: ClockState): number | null {
+  if (state.status !== 'running' || state.cycle_started_at === null) return null;
+  const left = remainingAtAnchor(state);
+  return left === null ? null : state.cycle_started_at + left;
+}
+
+/** Charges `ms` of running time to everything that runs while the active participant plays. */
+export function chargeRun(state: ClockState, ms: number): void {
+  if (ms <= 0) return;
+  const p = activeParticipant(state);
+  if (p) {
+    p.time_used_ms += ms;
+    const g = findGroup(state, p.group_id);
+    if (g && state.sync_mode === 'per_group') g.time_used_ms += ms;
+  }
+  state.elapsed_ms += ms;
+  state.turn_used_ms += ms;
+}
+
+/** Moves the anchor to `now`, charging the time run since the previous anchor. */
+export function reanchor(state: ClockState, now: number): void {
+  chargeRun(state, runSinceAnchor(state, now));
+  if (state.status === 'running') state.cycle_started_at = now;
+}
+
+/**
+ * The next participant after `fromId` in rotation order (by participant_index, wrapping),
+ * skipping those with no time left. May be `fromId` itself when nobody else has time;
+ * null when nobody has.
+ */
+export function nextInRotation(state: ClockState, fromId: string | null): ClockParticipant | null {
+  const list = state.participants;
+  const start = fromId === null ? -1 : list.findIndex((p) => p.participant_id === fromId);
+  for (let step = 1; step <= list.length; step++) {
+    const candidate = list[(start + step + list.length) % list.length];
+    if (!candidate.has_expired) return candidate;
+  }
+  return null;
+}
+
+/** Participants (or groups, in per_group) that still have time. */
+export function competitorsWithTime(state: ClockState): number {
+  if (state.sync_mode === 'per_group' && state.groups !== null) {
+    return state.groups.filter((g) => !g.has_expired).length;
+  }
+  return state.participants.filter((p) => !p.has_expired).length;
+}
+
+/**
+ * How long the session can run from its anchor, without any further command, before it is
+ * certainly over; Infinity when it may run for ever (per_cycle with auto_advance, count_up
+ * without a cap). Used for the Redis TTL of a running session.
+ */
+export function runHorizonMs(state: ClockState): number {
+  switch (state.sync_mode) {
+    case 'per_participant':
+      return state.participants.reduce(
+        (sum, p) => sum + (p.has_expired ? 0 : Math.max(0, p.total_time_ms - p.time_used_ms)),
+        0,
+      );
+    case 'per_group':
+      return (state.groups ?? []).reduce(
+        (sum, g) => sum + (g.has_expired ? 0 : Math.max(0, g.total_time_ms - g.time_used_ms)),
+        0,
+      );
+    case 'per_cycle':
+      return state.auto_advance ? Infinity : (remainingAtAnchor(state) ?? 0);
+    case 'global':
+    case 'count_up':
+      return remainingAtAnchor(state) ?? Infinity;
+  }
+}

@@ -1,0 +1,55 @@
+import { validateEnv } from './env.validation';
+
+describe('validateEnv', () => {
+  it('fills in the documented defaults', () => {
+    expect(validateEnv({})).toMatchObject({
+      PORT: 3000,
+      REDIS_KEY_PREFIX: 'sk',
+      SESSION_RETENTION_S: 3600,
+      LOG_LEVEL: 'info',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+  });
+
+  it('converts strings from the environment to their types', () => {
+    expect(
+      validateEnv({ PORT: '8080', TRUST_PROXY: 'true', SESSION_RETENTION_S: '60' }),
+    ).toMatchObject({
+      PORT: 8080,
+      TRUST_PROXY: true,
+      SESSION_RETENTION_S: 60,
+    });
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['true', true],
+    ['1', true],
+  ])('reads the boolean %s as %s', (raw, value) => {
+    expect(validateEnv({ AUDIT_WORKER: raw }).AUDIT_WORKER).toBe(value);
+  });
+
+  it.each([
+    ['AUDIT_WORKER', 'maybe'],
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['LOG_LEVEL', 'loud'],
+    ['REDIS_KEY_PREFIX', 'has space'],
+    ['SESSION_RETENTION_S', '0'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it('requires REDIS_URL and DATABASE_URL in production', () => {
+    expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
+      /REDIS_URL is required in production/,
+    );
+    expect(() => validateEnv({ NODE_ENV: 'production', REDIS_URL: 'redis://r:6379' })).toThrow(
+      /DATABASE_URL is required/,
+    );
+  });
+});

@@ -1,0 +1,272 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+
+/** Reads the raw variable: implicit conversion would turn the string 'false' into true. */
+const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
+  const raw = obj[key];
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  return raw;
+};
+
+/**
+ * Every variable the service reads, with its default. `.env.example` lists the same ones.
+ * In production REDIS_URL and DATABASE_URL have no default: a deployment must name them.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[A-Za-z0-9_.-]{1,32}$/, {
+    message: 'REDIS_KEY_PREFIX must be 1-32 characters of [A-Za-z0-9_.-]',
+  })
+  REDIS_KEY_PREFIX: string = 'sk';
+
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS: number = 1000;
+
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/synckairos';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  @IsInt()
+  @Min(1)
+  @Max(30 * 86_400)
+  SESSION_RETENTION_S: number = 3600;
+
+  @IsInt()
+  @Min(60)
+  @Max(365 * 86_400)
+  SESSION_IDLE_TTL_S: number = 7 * 86_400;
+
+  /** Recently used sessions this instance remembers as a guess for commands (0: none). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  SESSION_CACHE_SIZE: number = 5000;
+
+  @IsOptional()
+  @IsBoolean()
+  @Transform(toBoolean)
+  TRUST_PROXY: boolean = false;
+
+  @IsBoolean()
+  @Transform(toBoolean)
+  AUDIT_ENABLED: boolean = true;
+
+  @IsBoolean()
+  @Transform(toBoolean)
+  AUDIT_WORKER: boolean = true;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AUDIT_CONCURRENCY: number = 100;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AUDIT_BATCH_MAX: number = 200;
+
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  AUDIT_BATCH_LINGER_MS: number = 10;
+
+  @IsInt()
+  @Min(50)
+  @Max(30_000)
+  ARCHIVE_TIMEOUT_MS: number = 1000;
+
+  @IsBoolean()
+  @Transform(toBoolean)
+  DEADLINE_WORKER: boolean = true;
+
+  /** The durable backstop fires this long after the instant, behind this instance's timer. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  DEADLINE_BACKSTOP_GRACE_MS: number = 250;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DEADLINE_CONCURRENCY: number = 50;
+
+  @IsIn(['classic', 'sharded'])
+  SOCKET_ADAPTER: 'classic' | 'sharded' = 'classic';
+
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  SOCKET_MAX_PAYLOAD_BYTES: number = 16 * 1024;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  SOCKET_MAX_JOINS_PER_10S: number = 30;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  SOCKET_MAX_ROOMS: number = 100;
+
+  /** Commands (session:switch) one socket may send per second. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SOCKET_MAX_COMMANDS_PER_S: number = 100;
+
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  SOCKET_PING_INTERVAL_MS: number = 10_000;
+
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  SOCKET_PING_TIMEOUT_MS: number = 5000;
+
+  /** none (development only), apikey, or jwt. Required in production: apikey or jwt. */
+  @IsIn(['none', 'apikey', 'jwt'])
+  AUTH_MODE: 'none' | 'apikey' | 'jwt' = 'none';
+
+  /** AUTH_MODE=apikey: comma-separated keys, each at least 16 characters. */
+  @IsString()
+  API_KEYS: string = '';
+
+  /** AUTH_MODE=jwt with HS256: the shared secret. */
+  @IsString()
+  JWT_SECRET: string = '';
+
+  /** AUTH_MODE=jwt with RS256: the PEM public key (literal \n are read as newlines). */
+  @IsString()
+  JWT_PUBLIC_KEY: string = '';
+
+  @IsString()
+  JWT_ISSUER: string = '';
+
+  @IsString()
+  JWT_AUDIENCE: string = '';
+
+  /** The queue dashboard (/admin/queues): basic-auth user and password (no password: closed). */
+  @IsString()
+  ADMIN_USER: string = 'admin';
+
+  @IsString()
+  ADMIN_PASSWORD: string = '';
+
+  @IsBoolean()
+  @Transform(toBoolean)
+  RATE_LIMIT_ENABLED: boolean = true;
+
+  /** Requests one client may make per window, all routes together. */
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_CLIENT: number = 3000;
+
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  RATE_LIMIT_WINDOW_MS: number = 10_000;
+
+  /** Switches one session may take per second, whoever sends them. */
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_SWITCH_PER_SESSION: number = 200;
+
+  /** After SIGTERM: how long in-flight work may take before the process exits anyway. */
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  SHUTDOWN_TIMEOUT_MS: number = 15_000;
+
+  /** After SIGTERM, readiness answers 503 this long before the instance stops accepting. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SHUTDOWN_DRAIN_DELAY_MS: number = 0;
+
+  /** The worker process (no HTTP) shows it is alive and ready by touching files here. */
+  @IsString()
+  WORKER_HEARTBEAT_DIR: string = '/tmp';
+
+  /** Comma-separated origins allowed by CORS (REST and sockets), or * for any. */
+  @IsString()
+  CORS_ORIGINS: string = '*';
+}
+
+export type Env = EnvironmentVariables;
+
+const REQUIRED_IN_PRODUCTION = ['REDIS_URL', 'DATABASE_URL'] as const;
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.map((e) => {
+    const reasons = Object.values(e.constraints ?? {}).join('; ');
+    return `${e.property}=${JSON.stringify(e.value)}: ${reasons}`;
+  });
+}
+
+function authProblems(env: EnvironmentVariables): string[] {
+  if (env.AUTH_MODE === 'apikey') {
+    const keys = env.API_KEYS.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
+    if (keys.length === 0) return ['API_KEYS is required with AUTH_MODE=apikey'];
+    if (keys.some((k) => k.length < 16))
+      return ['API_KEYS: every key must be at least 16 characters'];
+  }
+  if (env.AUTH_MODE === 'jwt' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
+    return ['JWT_SECRET or JWT_PUBLIC_KEY is required with AUTH_MODE=jwt'];
+  }
+  if (env.AUTH_MODE === 'jwt' && env.JWT_SECRET && env.JWT_SECRET.length < 32) {
+    return ['JWT_SECRET must be at least 32 characters'];
+  }
+  return [];
+}
+
+/** Validates and types the environment; throws a message naming every bad variable. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: true });
+  const problems = describe(validateSync(env, { skipMissingProperties: false }));
+  problems.push(...authProblems(env));
+  if (env.NODE_ENV === 'production') {
+    for (const name of REQUIRED_IN_PRODUCTION) {
+      if (raw[name] === undefined || raw[name] === '')
+        problems.push(`${name} is required in production`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return env;
+}

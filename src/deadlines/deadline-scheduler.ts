@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Counter } from 'prom-client';
+import { ClockState } from '../clock/clock.types';
+import { deadlineOf } from '../clock/running-clock';
+import { TimeSource } from '../common/time/time-source';
+import { Env } from '../config/env.validation';
+import { METRICS } from '../metrics/metric-names';
+import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
+import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { REDIS_CLIENT } from '../state/redis.constants';
+import { SessionKeys } from '../state/session-keys';
+import {
+  DEADLINE_JOB,
+  DEADLINES_QUEUE,
+  DeadlineJobData,
+  deadlineJobId,
+} from './deadline.constants';
+import { DeadlineRunner } from './deadline-runner';
+import { DeadlineTimers } from './deadline-timers';
+
+/**
+ * Arms a deadline whenever a change leaves a clock running: a timer on this instance at the
+ * exact instant (the precise path), and a durable BullMQ delayed job shortly after it (the
+ * backstop that fires on any instance, even if this one died).
+ *
+ * A durable job is added only when no earlier one covers the new instant: if the state this
+ * change replaced was running with a deadline no later than the new one, its job is still
+ * pending and fires first, and a backstop that fires with nothing due arms the next one
+ * (DeadlineRunner). So a switch that moves the deadline later (most of them) costs no Redis
+ * work at all, and every running clock always has a durable job due by its instant + grace.
+ */
+@Injectable()
+export class DeadlineScheduler
+  implements SessionChangeListener, OnModuleInit, OnApplicationShutdown
+{
+  private readonly logger = new Logger(DeadlineScheduler.name);
+  private readonly queue: Queue<DeadlineJobData>;
+  private readonly graceMs: number;
+
+  constructor(
+    @Inject(REDIS_CLIENT) redis: Redis,
+    keys: SessionKeys,
+    private readonly feed: SessionChangeFeed,
+    private readonly timers: DeadlineTimers,
+    private readonly runner: DeadlineRunner,
+    private readonly time: TimeSource,
+    config: ConfigService<Env, true>,
+    @InjectMetric(METRICS.deadlineArmFailures) private readonly armFailures: Counter,
+  ) {
+    this.queue = new Queue<DeadlineJobData>(DEADLINES_QUEUE, {
+      connection: redis,
+      prefix: keys.queuePrefix(),
+    });
+    this.graceMs = config.get('DEADLINE_BACKSTOP_GRACE_MS', { infer: true });
+  }
+
+  onModuleInit(): void {
+    this.feed.subscribe(this);
+    this.runner.onArmNeeded((state) => this.armDurable(state));
+  }
+
+  /** After the HTTP drain, so that in-flight requests can still enqueue. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+
+  async onChange(change: SessionChange): Promise<void> {
+    const due = deadlineOf(change.after);
+    this.timers.schedule(change.sessionId, due, (id) => void this.runner.fire(id, 'timer'));
+    if (due === null) return;
+    const covering = change.before ? deadlineOf(change.before) : null;
+    if (covering !== null && covering <= due) return;
+    await this.armDurable(change.after);
+  }
+
+  onDelete(deletion: SessionDeletion): void {
+    this.timers.clear(deletion.sessionId);
+  }
+
+  /** Adds the durable job for this state's deadline; the same version twice is a no-op. */
+  async armDurable(state: ClockState): Promise<void> {
+    const due = deadlineOf(state);
+    if (due === null) return;
+    const data: DeadlineJobData = {
+      session_id: state.session_id,
+      version: state.version,
+      due_ms: due,
+    };
+    try {
+      await this.queue.add(DEADLINE_JOB, data, {
+        jobId: deadlineJobId(state.session_id, state.version),
+        delay: Math.max(0, due + this.graceMs - this.time.now()),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      });
+    } catch (err) {
+      this.armFailures.inc();
+      this.logger.error(
+        `Deadline of ${state.session_id} v${state.version} not armed: ${(err as Error).message}`,
+      );
+    }
+  }
+}

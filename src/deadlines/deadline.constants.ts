@@ -1,0 +1,15 @@
+export const DEADLINES_QUEUE = 'deadlines';
+export const DEADLINE_JOB = 'deadline';
+
+/** A durable deadline: settle this session once its clock may have run out. */
+export interface DeadlineJobData {
+  session_id: string;
+  /** The version whose clock this deadline was armed for (older versions make it stale). */
+  version: number;
+  /** The exact instant that clock runs out. */
+  due_ms: number;
+}
+
+export function deadlineJobId(sessionId: string, version: number): string {
+  return `${sessionId}@${version}`;
+}

@@ -1,0 +1,18 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job } from 'bullmq';
+import { DEADLINES_QUEUE, DeadlineJobData } from './deadline.constants';
+import { DeadlineRunner } from './deadline-runner';
+
+/** The durable backstop: any instance (or worker) may fire it. Started by DeadlineWorkerLifecycle. */
+// drainDelay 1 s: the delayed-job marker wakes one worker only; if that instance dies, the
+// others look again within a second instead of the default five.
+@Processor(DEADLINES_QUEUE, { autorun: false, concurrency: 50, drainDelay: 1, runRetryDelay: 1000 })
+export class DeadlineProcessor extends WorkerHost {
+  constructor(private readonly runner: DeadlineRunner) {
+    super();
+  }
+
+  process(job: Job<DeadlineJobData>): Promise<void> {
+    return this.runner.fire(job.data.session_id, 'job');
+  }
+}

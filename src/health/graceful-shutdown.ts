@@ -1,0 +1,58 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+import { Env } from '../config/env.validation';
+import { SessionsGateway } from '../gateway/sessions.gateway';
+import { ShutdownState } from './shutdown-state';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The order of a graceful stop. First, in onModuleDestroy (before every other shutdown hook):
+ * readiness goes 503, sockets are told and let go (they reconnect elsewhere), new connections
+ * are refused and in-flight requests finish. Then the workers finish their active jobs
+ * (beforeApplicationShutdown), and only then do the producers, Redis and PostgreSQL close
+ * (onApplicationShutdown). main.ts bounds the whole by SHUTDOWN_TIMEOUT_MS.
+ */
+@Injectable()
+export class GracefulShutdown implements OnModuleDestroy {
+  private readonly timeoutMs: number;
+  private readonly drainDelayMs: number;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly state: ShutdownState,
+    private readonly gateway: SessionsGateway,
+    config: ConfigService<Env, true>,
+  ) {
+    this.timeoutMs = config.get('SHUTDOWN_TIMEOUT_MS', { infer: true });
+    this.drainDelayMs = config.get('SHUTDOWN_DRAIN_DELAY_MS', { infer: true });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.state.begin();
+    if (this.drainDelayMs > 0) await sleep(this.drainDelayMs);
+    this.releaseSockets();
+    await this.drainHttp();
+  }
+
+  private releaseSockets(): void {
+    const server = this.gateway.server;
+    if (!server) return;
+    server.local.emit('server:shutdown', { reconnect: true });
+    server.local.disconnectSockets(true);
+  }
+
+  /** Stops accepting, lets in-flight requests finish, then drops what is left. */
+  private async drainHttp(): Promise<void> {
+    const http = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!http?.listening) return;
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    const idleSweep = setInterval(() => http.closeIdleConnections(), 50);
+    await Promise.race([closed, sleep(Math.max(0, this.timeoutMs - 1000))]);
+    clearInterval(idleSweep);
+    http.closeAllConnections();
+  }
+}

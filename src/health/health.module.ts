@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DeadlinesModule } from '../deadlines/deadlines.module';
+import { GatewayModule } from '../gateway/gateway.module';
+import { QueueMonitor } from '../queue/queue-monitor';
+import { GracefulShutdown } from './graceful-shutdown';
+import { HealthController } from './health.controller';
+import { PostgresHealthIndicator } from './postgres.health';
+import { RedisHealthIndicator } from './redis.health';
+import { ShutdownState } from './shutdown-state';
+
+/** Probes for Kubernetes (/health, /ready) and a report for humans (/health/details). */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), DeadlinesModule, GatewayModule],
+  controllers: [HealthController],
+  providers: [
+    RedisHealthIndicator,
+    PostgresHealthIndicator,
+    QueueMonitor,
+    ShutdownState,
+    GracefulShutdown,
+  ],
+  exports: [ShutdownState],
+})
+export class HealthModule {}

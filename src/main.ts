@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { Env } from './config/env.validation';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  await configureApp(app);
+  const config = app.get(ConfigService<Env, true>);
+  const port = config.get('PORT', { infer: true });
+  const logger = new Logger('Bootstrap');
+  const deadline = config.get('SHUTDOWN_TIMEOUT_MS', { infer: true });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // enableShutdownHooks runs the graceful stop; this only bounds it.
+      setTimeout(() => {
+        logger.error(`Shutdown took longer than ${deadline} ms; exiting with work unfinished`);
+        process.exit(1);
+      }, deadline).unref();
+    });
+  }
+  await app.listen(port, config.get('HOST', { infer: true }));
+  logger.log(`SyncKairos listening on port ${port}`);
+}
+
+bootstrap().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

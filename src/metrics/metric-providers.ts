@@ -1,0 +1,74 @@
+import {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
+import { METRICS } from './metric-names';
+
+const LATENCY_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** Every custom metric of the service. Gauges that are read on scrape get their collector elsewhere. */
+export const METRIC_PROVIDERS = [
+  makeCounterProvider({
+    name: METRICS.httpRequests,
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+  }),
+  makeHistogramProvider({
+    name: METRICS.httpDuration,
+    help: 'HTTP request latency, by method and route',
+    labelNames: ['method', 'route'],
+    buckets: LATENCY_BUCKETS,
+  }),
+  makeHistogramProvider({
+    name: METRICS.switchDuration,
+    help: 'Time to apply a switch (read, clock, compare-and-set, enqueue), REST or socket',
+    buckets: LATENCY_BUCKETS,
+  }),
+  makeGaugeProvider({
+    name: METRICS.socketConnections,
+    help: 'Socket.IO connections on this instance',
+  }),
+  makeGaugeProvider({
+    name: METRICS.queueJobs,
+    help: 'Jobs per queue and state (waiting, active, delayed, failed)',
+    labelNames: ['queue', 'state'],
+  }),
+  makeCounterProvider({
+    name: METRICS.redisErrors,
+    help: 'Redis errors seen, by client (connection drops, refused or timed out commands)',
+    labelNames: ['client'],
+  }),
+  makeCounterProvider({
+    name: METRICS.auditEnqueueFailures,
+    help: 'State changes whose audit job Redis refused (the request still succeeded)',
+  }),
+  makeCounterProvider({
+    name: METRICS.auditEventsWritten,
+    help: 'Audit events written to PostgreSQL',
+  }),
+  makeCounterProvider({
+    name: METRICS.auditUnrecoverable,
+    help: 'Audit jobs failed for good: data no retry can fix',
+  }),
+  makeHistogramProvider({
+    name: METRICS.auditLag,
+    help: 'From the state change to its audit row being committed',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  }),
+  makeHistogramProvider({
+    name: METRICS.auditBatchSize,
+    help: 'Audit events per PostgreSQL round trip',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+  }),
+  makeHistogramProvider({
+    name: METRICS.deadlineLateness,
+    help: 'From the instant a clock ran out to the commit of its time-out, by what fired it',
+    labelNames: ['source'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  }),
+  makeCounterProvider({
+    name: METRICS.deadlineArmFailures,
+    help: 'Durable deadlines Redis refused to arm (the local timer still runs)',
+  }),
+];

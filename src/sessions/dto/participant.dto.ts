@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ID_MESSAGE, ID_PATTERN, TIME_MAX_MS, TIME_MIN_MS } from './limits';
+
+export class ParticipantDto {
+  @ApiProperty({
+    example: 'white',
+    pattern: ID_PATTERN.source,
+    description: 'Unique in the session',
+  })
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  participant_id!: string;
+
+  @ApiPropertyOptional({
+    example: 0,
+    minimum: 0,
+    description: 'Rotation order; defaults to the array position',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  participant_index?: number;
+
+  @ApiPropertyOptional({
+    example: 300_000,
+    minimum: TIME_MIN_MS,
+    maximum: TIME_MAX_MS,
+    description: 'Initial bank; required in per_participant and per_group, unused elsewhere',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(TIME_MIN_MS)
+  @Max(TIME_MAX_MS)
+  total_time_ms?: number;
+
+  @ApiPropertyOptional({ example: 'red', description: 'Required in per_group' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  group_id?: string;
+}

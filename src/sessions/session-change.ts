@@ -1,0 +1,35 @@
+import { ClockState, Step } from '../clock/clock.types';
+import { SessionView } from '../clock/session-view';
+
+/** A committed change of a session: one or more new versions, already in Redis. */
+export interface SessionChange {
+  sessionId: string;
+  /** The state it replaced; null when the session was created (or restored). */
+  before: ClockState | null;
+  after: ClockState;
+  /** One per new version, oldest first. */
+  steps: Step[];
+  /** `after`, live at `now`. */
+  view: SessionView;
+  now: number;
+  /** Some instance has sockets watching the session: the change is worth a push. */
+  watched: boolean;
+}
+
+export interface SessionDeletion {
+  sessionId: string;
+  /** The state that was deleted. */
+  last: ClockState;
+  /** The version of the deletion event: the last version + 1. */
+  version: number;
+  now: number;
+}
+
+/**
+ * Reacts to committed changes: the audit producer, the socket fan-out, the deadline scheduler.
+ * A listener must not throw for its own failures: the change is committed whatever happens.
+ */
+export interface SessionChangeListener {
+  onChange(change: SessionChange): void | Promise<void>;
+  onDelete?(deletion: SessionDeletion): void | Promise<void>;
+}

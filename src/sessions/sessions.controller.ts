@@ -1,0 +1,174 @@
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { PlayerAllowed } from '../auth/auth.decorators';
+import { Command } from '../clock/clock.types';
+import { SessionView } from '../clock/session-view';
+import { ErrorCode } from '../common/errors/error-codes';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
+import { SessionIdPipe } from '../common/pipes/session-id.pipe';
+import { PerSessionLimit } from '../rate-limit/rate-limit.decorators';
+import { AddTimeDto } from './dto/add-time.dto';
+import { CreateSessionDto } from './dto/create-session.dto';
+import { SessionEnvelopeDto, SwitchEnvelopeDto } from './dto/session-state.dto';
+import { SwitchSessionDto } from './dto/switch-session.dto';
+import { SessionsService } from './sessions.service';
+
+type SwitchView = SessionView & { expired_participant_id?: string };
+
+const ALWAYS: ErrorCode[] = [
+  'VALIDATION_ERROR',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+];
+const SessionParam = () =>
+  ApiParam({ name: 'id', example: 'game-42', description: '1-64 characters of [A-Za-z0-9_-]' });
+
+/** A command on an existing session: 200 with the new state, or the listed errors. */
+const Command200 = (summary: string, ...errors: ErrorCode[]) =>
+  applyDecorators(
+    ApiOperation({ summary }),
+    SessionParam(),
+    ApiOkResponse({ type: SessionEnvelopeDto }),
+    ApiErrors(...ALWAYS, 'SESSION_NOT_FOUND', ...errors),
+  );
+
+@ApiTags('sessions')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a session (pending, version 1)' })
+  @ApiCreatedResponse({ type: SessionEnvelopeDto })
+  @ApiErrors(...ALWAYS, 'SESSION_EXISTS')
+  async create(@Body() dto: CreateSessionDto): Promise<{ data: SessionView }> {
+    return { data: await this.sessions.create(dto) };
+  }
+
+  @Get(':id')
+  @PlayerAllowed()
+  @Command200('The state, live at server_time_ms (clocks that ran out are settled first)')
+  async get(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
+    return { data: await this.sessions.get(id) };
+  }
+
+  @Post(':id/switch')
+  @HttpCode(200)
+  @PlayerAllowed()
+  @PerSessionLimit()
+  @ApiOperation({
+    summary: 'End the active turn: charge the mover, add the increment, start the next clock',
+  })
+  @SessionParam()
+  @ApiOkResponse({ type: SwitchEnvelopeDto })
+  @ApiErrors(
+    ...ALWAYS,
+    'SESSION_NOT_FOUND',
+    'INVALID_STATE_TRANSITION',
+    'CONFLICT',
+    'NOT_ACTIVE_PARTICIPANT',
+  )
+  async switch(
+    @Param('id', SessionIdPipe) id: string,
+    @Body() dto: SwitchSessionDto,
+  ): Promise<{ data: SwitchView }> {
+    const outcome = await this.sessions.execute(id, { kind: 'switch', ...dto });
+    const data: SwitchView = outcome.view;
+    if (outcome.expired_participant_id !== undefined)
+      data.expired_participant_id = outcome.expired_participant_id;
+    return { data };
+  }
+
+  @Post(':id/start')
+  @HttpCode(200)
+  @Command200('Start a pending session: the first participant plays', 'INVALID_STATE_TRANSITION')
+  start(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'start' });
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @Command200('Pause a running session: every clock stops', 'INVALID_STATE_TRANSITION')
+  pause(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'pause' });
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @Command200('Resume a paused session from where it stopped', 'INVALID_STATE_TRANSITION')
+  resume(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'resume' });
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @Command200(
+    'End the session as completed (from pending, running or paused)',
+    'INVALID_STATE_TRANSITION',
+  )
+  complete(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'complete' });
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Command200(
+    'End the session as cancelled (from pending, running or paused)',
+    'INVALID_STATE_TRANSITION',
+  )
+  cancel(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'cancel' });
+  }
+
+  @Post(':id/add-time')
+  @HttpCode(200)
+  @Command200(
+    'Give (or take) time: a bank, a group, the active turn, or the session clock',
+    'INVALID_STATE_TRANSITION',
+  )
+  addTime(
+    @Param('id', SessionIdPipe) id: string,
+    @Body() dto: AddTimeDto,
+  ): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'add_time', ...dto });
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete the session (also 204 when there is none); watchers get session:deleted',
+  })
+  @SessionParam()
+  @ApiNoContentResponse({ description: 'Deleted, or there was nothing to delete' })
+  @ApiErrors(...ALWAYS)
+  async remove(@Param('id', SessionIdPipe) id: string): Promise<void> {
+    await this.sessions.delete(id);
+  }
+
+  private async run(id: string, command: Command): Promise<{ data: SessionView }> {
+    return { data: (await this.sessions.execute(id, command)).view };
+  }
+}

@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Histogram } from 'prom-client';
+import { applyCommand, CommandResult } from '../clock/apply-command';
+import { ClockState, Command, CreateSessionInput, Step } from '../clock/clock.types';
+import { createSession } from '../clock/create-session';
+import { SessionView, toView } from '../clock/session-view';
+import { DomainError } from '../common/errors/domain-error';
+import { TimeSource } from '../common/time/time-source';
+import { METRICS } from '../metrics/metric-names';
+import { SessionStore, StoredSession } from '../state/session-store';
+import { SessionTtlPolicy } from '../state/session-ttl.policy';
+import { SessionCache } from './session-cache';
+import { SessionChangeFeed } from './session-change-feed';
+import { SessionLoader } from './session-loader';
+
+export interface CommandOutcome {
+  view: SessionView;
+  expired_participant_id?: string;
+  /** The versions this command committed (none for a read with nothing to settle). */
+  steps: Step[];
+}
+
+/**
+ * A compare-and-set only fails when another writer succeeded, so the system always makes
+ * progress; this bound only stops a pathological loop.
+ */
+const MAX_ATTEMPTS = 1000;
+
+/**
+ * Runs every change the same way, whoever asks (REST, sockets, the deadline worker): take the
+ * state, let the clock apply the command at `now`, write it with a compare-and-set on the
+ * version, and on a lost race apply it again to the newer state the CAS returned. Then hand
+ * the change to the listeners.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly loader: SessionLoader,
+    private readonly cache: SessionCache,
+    private readonly ttl: SessionTtlPolicy,
+    private readonly time: TimeSource,
+    private readonly feed: SessionChangeFeed,
+    @InjectMetric(METRICS.switchDuration) private readonly switchDuration: Histogram,
+  ) {}
+
+  async create(input: CreateSessionInput): Promise<SessionView> {
+    const now = this.time.now();
+    const { state, step } = createSession(input, now);
+    await this.loader.assertIdIsFree(state.session_id);
+    if (!(await this.store.create(state, this.ttl.ttlMs(state, now)))) {
+      throw new DomainError('SESSION_EXISTS', `session ${state.session_id} already exists`);
+    }
+    this.cache.set(state);
+    const view = toView(state, now);
+    const change = {
+      sessionId: state.session_id,
+      before: null,
+      after: state,
+      steps: [step],
+      view,
+      now,
+    };
+    await this.feed.publish({ ...change, watched: false });
+    return view;
+  }
+
+  /** The state as of now, read from Redis: clocks that ran out since are settled (and kept). */
+  async get(sessionId: string): Promise<SessionView> {
+    return (await this.execute(sessionId, { kind: 'settle' })).view;
+  }
+
+  async execute(sessionId: string, command: Command): Promise<CommandOutcome> {
+    if (command.kind !== 'switch') return this.apply(sessionId, command);
+    const stop = this.switchDuration.startTimer();
+    try {
+      return await this.apply(sessionId, command);
+    } finally {
+      stop();
+    }
+  }
+
+  private async apply(sessionId: string, command: Command): Promise<CommandOutcome> {
+    const cached = command.kind === 'settle' ? undefined : this.cache.get(sessionId);
+    let current = cached ?? (await this.loader.load(sessionId));
+    let trusted = cached === undefined;
+    for (let attempt = 1; ; attempt++) {
+      const now = this.time.now();
+      const result = applyCommand(current, command, now);
+      if (result.steps.length === 0) {
+        // A refusal or a no-op decided on a guess must be decided again on the truth.
+        if (!trusted) {
+          current = await this.loader.load(sessionId);
+          trusted = true;
+          continue;
+        }
+        this.cache.set(current);
+        return this.answer(result, now);
+      }
+      const cas = await this.store.compareAndSet(
+        current.version,
+        result.state,
+        this.ttl.ttlMs(result.state, now),
+      );
+      if (cas.ok) {
+        this.cache.set(result.state);
+        const view = toView(result.state, now);
+        const change = {
+          sessionId,
+          before: current,
+          after: result.state,
+          steps: result.steps,
+          view,
+          now,
+        };
+        await this.feed.publish({ ...change, watched: cas.watched });
+        return this.answer(result, now, view);
+      }
+      if (attempt >= MAX_ATTEMPTS)
+        throw new DomainError('UNAVAILABLE', 'session is too busy, try again');
+      current = await this.newer(sessionId, cas.current);
+      trusted = true;
+    }
+  }
+
+  /** Deletes the session; deleting one that does not exist is not an error. */
+  async delete(sessionId: string): Promise<void> {
+    const now = this.time.now();
+    this.cache.delete(sessionId);
+    const last = await this.store.delete(sessionId, this.ttl.retentionMs);
+    if (last) await this.feed.publishDeletion({ sessionId, last, version: last.version + 1, now });
+  }
+
+  private answer(result: CommandResult, now: number, view?: SessionView): CommandOutcome {
+    if (result.error) throw result.error;
+    const outcome: CommandOutcome = {
+      view: view ?? toView(result.state, now),
+      steps: view ? result.steps : [],
+    };
+    if (result.expired_participant_id !== undefined) {
+      outcome.expired_participant_id = result.expired_participant_id;
+    }
+    return outcome;
+  }
+
+  /** What the failed CAS found: the newer state, or a session gone (maybe to be restored). */
+  private async newer(sessionId: string, stored: StoredSession): Promise<ClockState> {
+    if (stored.kind === 'live') return stored.state;
+    this.cache.delete(sessionId);
+    if (stored.kind === 'missing') return this.loader.load(sessionId);
+    throw DomainError.notFound(sessionId);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Lua scripts of the session store, run atomically inside Redis. A live session is a hash
+ * { v: version, s: state JSON }; a deleted one leaves a tombstone { v, d: 1 } for the
+ * retention period, so that a late read cannot bring it back from the audit trail.
+ * A TTL of 0 means "no expiry".
+ */
+export const SESSION_SCRIPTS = {
+  /** KEYS: session. ARGV: version, state, ttlMs. → 1 created, 0 the id is taken. */
+  skCreate: {
+    numberOfKeys: 1,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 's', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`,
+  },
+  /**
+   * KEYS: session, its watchers. ARGV: expected version, new version, new state, ttlMs.
+   * → {1, watched} written (watched: 1 when some instance has sockets in its room);
+   *   {0} missing; {-1, state} the version moved on; {-2} deleted.
+   */
+  skCompareAndSet: {
+    numberOfKeys: 2,
+    lua: `
+local cur = redis.call('HMGET', KEYS[1], 'v', 's')
+if not cur[1] then return {0} end
+if not cur[2] then return {-2} end
+if cur[1] ~= ARGV[1] then return {-1, cur[2]} end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
+if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
+return {1, redis.call('EXISTS', KEYS[2])}`,
+  },
+  /** KEYS: session. ARGV: tombstone ttlMs. → the deleted state, or nil when there was none. */
+  skDelete: {
+    numberOfKeys: 1,
+    lua: `
+local cur = redis.call('HMGET', KEYS[1], 'v', 's')
+if not cur[2] then return false end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', tonumber(cur[1]) + 1, 'd', '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return cur[2]`,
+  },
+} as const;
+
+export type SessionScriptName = keyof typeof SESSION_SCRIPTS;

@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import Redis, { ReplyError } from 'ioredis';
+import { Counter } from 'prom-client';
+import { ClockState } from '../clock/clock.types';
+import { DomainError } from '../common/errors/domain-error';
+import { METRICS } from '../metrics/metric-names';
+import { REDIS_CLIENT } from './redis.constants';
+import { SESSION_SCRIPTS } from './session-scripts';
+import { SessionKeys } from './session-keys';
+
+const TRANSIENT_REPLY = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)/;
+
+export type StoredSession =
+  { kind: 'live'; state: ClockState } | { kind: 'deleted' } | { kind: 'missing' };
+
+/** `watched`: some instance has sockets in the session's room, so the change is worth a push. */
+export type CasOutcome = { ok: true; watched: boolean } | { ok: false; current: StoredSession };
+
+interface SessionCommands {
+  skCreate(key: string, version: number, state: string, ttlMs: number): Promise<number>;
+  skCompareAndSet(
+    key: string,
+    watchersKey: string,
+    expected: number,
+    version: number,
+    state: string,
+    ttlMs: number,
+  ): Promise<[number, (string | number)?]>;
+  skDelete(key: string, ttlMs: number): Promise<string | null>;
+}
+
+/**
+ * Redis is the only truth for live sessions. Reads are one HMGET; every write is one Lua
+ * script that compares the version and writes in the same atomic step.
+ */
+@Injectable()
+export class SessionStore {
+  private readonly logger = new Logger(SessionStore.name);
+  private readonly commands: SessionCommands;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly keys: SessionKeys,
+    @InjectMetric(METRICS.redisErrors) private readonly errors: Counter<'client'>,
+  ) {
+    for (const [name, script] of Object.entries(SESSION_SCRIPTS)) {
+      if (!(name in redis))
+        redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    }
+    this.commands = redis as unknown as SessionCommands;
+  }
+
+  async get(sessionId: string): Promise<StoredSession> {
+    const [state, deleted] = await this.guard(() =>
+      this.redis.hmget(this.keys.session(sessionId), 's', 'd'),
+    );
+    if (state) return { kind: 'live', state: JSON.parse(state) as ClockState };
+    return deleted ? { kind: 'deleted' } : { kind: 'missing' };
+  }
+
+  /** Writes a new session, or a recovered one; false when the id is taken (or a tombstone). */
+  async create(state: ClockState, ttlMs: number): Promise<boolean> {
+    const key = this.keys.session(state.session_id);
+    const created = await this.guard(() =>
+      this.commands.skCreate(key, state.version, JSON.stringify(state), ttlMs),
+    );
+    return created === 1;
+  }
+
+  async compareAndSet(
+    expectedVersion: number,
+    next: ClockState,
+    ttlMs: number,
+  ): Promise<CasOutcome> {
+    const id = next.session_id;
+    const [code, current] = await this.guard(() =>
+      this.commands.skCompareAndSet(
+        this.keys.session(id),
+        this.keys.watchers(id),
+        expectedVersion,
+        next.version,
+        JSON.stringify(next),
+        ttlMs,
+      ),
+    );
+    if (code === 1) return { ok: true, watched: current === 1 };
+    if (code === -1 && typeof current === 'string') {
+      return { ok: false, current: { kind: 'live', state: JSON.parse(current) as ClockState } };
+    }
+    return { ok: false, current: code === -2 ? { kind: 'deleted' } : { kind: 'missing' } };
+  }
+
+  /** Replaces the session with a tombstone; returns what was deleted, or null if nothing was. */
+  async delete(sessionId: string, tombstoneTtlMs: number): Promise<ClockState | null> {
+    const deleted = await this.guard(() =>
+      this.commands.skDelete(this.keys.session(sessionId), tombstoneTtlMs),
+    );
+    return deleted ? (JSON.parse(deleted) as ClockState) : null;
+  }
+
+  /**
+   * A Redis that cannot be reached (or is loading, read-only, out of memory) becomes 503
+   * UNAVAILABLE at once, so a request never hangs; any other error is a bug and stays one.
+   */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ReplyError && !TRANSIENT_REPLY.test((err as Error).message)) throw err;
+      this.errors.inc({ client: 'state' });
+      this.logger.warn(`Redis call failed: ${(err as Error).message}`);
+      throw new DomainError('UNAVAILABLE', 'session store is unavailable, try again shortly');
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import Redis from 'ioredis';
+import { Counter } from 'prom-client';
+import { METRICS } from '../metrics/metric-names';
+import { TimeSource } from '../common/time/time-source';
+import { Env } from '../config/env.validation';
+import { closeRedis, connectRedis, requestPathOptions } from './redis-client.factory';
+import { REDIS_CLIENT } from './redis.constants';
+import { SessionKeys } from './session-keys';
+import { SessionStore } from './session-store';
+import { SessionTtlPolicy } from './session-ttl.policy';
+
+/** Redis, the only truth for live sessions, and the store over it. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [ConfigService, getToken(METRICS.redisErrors)],
+      useFactory: async (config: ConfigService<Env, true>, errors: Counter<'client'>) => {
+        const client = await connectRedis(
+          config.get('REDIS_URL', { infer: true }),
+          requestPathOptions(config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true })),
+          'synckairos:state',
+        );
+        client.on('error', () => errors.inc({ client: 'state' }));
+        return client;
+      },
+    },
+    {
+      provide: SessionKeys,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) =>
+        new SessionKeys(config.get('REDIS_KEY_PREFIX', { infer: true })),
+    },
+    SessionStore,
+    SessionTtlPolicy,
+    TimeSource,
+  ],
+  exports: [REDIS_CLIENT, SessionKeys, SessionStore, SessionTtlPolicy, TimeSource],
+})
+export class StateModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await closeRedis(this.redis);
+  }
+}

@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
+import { LoggingModule } from './common/logging/logging.module';
+import { configModule } from './config/config.module-factory';
+import { HeadlessBroadcastModule } from './gateway/headless-broadcast.module';
+import { WorkerHeartbeat } from './health/worker-heartbeat';
+import { MetricsModule } from './metrics/metrics.module';
+import { QueueModule } from './queue/queue.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { StateModule } from './state/state.module';
+
+/** The consumers alone, without HTTP: `npm run start:worker`. */
+@Module({})
+export class WorkerModule {
+  static forRoot(env: Record<string, string> = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      providers: [WorkerHeartbeat],
+      imports: [
+        configModule(env),
+        LoggingModule,
+        StateModule,
+        QueueModule,
+        MetricsModule,
+        SessionsModule,
+        AuditModule,
+        DeadlinesModule,
+        HeadlessBroadcastModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,454 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { INestApplication } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { AUDIT_QUEUE, AuditJobData, auditJobId } from '../src/audit/audit.constants';
+import { AuditWriter } from '../src/audit/audit-writer';
+import { createSession } from '../src/clock/create-session';
+import { REDIS_CLIENT } from '../src/state/redis.constants';
+import { SessionKeys } from '../src/state/session-keys';
+import { Api, chess } from './support/api';
+import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
+import { TcpProxy } from './support/tcp-proxy';
+import { waitUntil } from './support/wait';
+
+const DB_URL = process.env.DATABASE_URL as string;
+
+describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
+  let app: INestApplication;
+  let api: Api;
+  let pg: Client;
+
+  const eventsOf = async (id: string) =>
+    (
+      await pg.query<{
+        version: number;
+        event_type: string;
+        occurred_at: Date;
+        participant_id: string | null;
+      }>(
+        'SELECT version, event_type, occurred_at, participant_id FROM sync_events WHERE session_id = $1 ORDER BY version',
+        [id],
+      )
+    ).rows;
+
+  const sessionRow = async (id: string) =>
+    (await pg.query('SELECT * FROM sync_sessions WHERE session_id = $1', [id])).rows[0] as
+      Record<string, unknown> | undefined;
+
+  beforeAll(async () => {
+    app = await startApp();
+    api = new Api(app.getHttpServer());
+    pg = new Client({ connectionString: DB_URL });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await pg.end();
+    await cleanRedis();
+  });
+
+  it('records a whole session, in order, one row per version, with the instants of the state', async () => {
+    const id = uniqueId('audit');
+    await api.create(chess(id, 60_000, { increment_ms: 500 })).expect(201);
+    const started = (await api.command(id, 'start').expect(200)).body.data;
+    const switched = (await api.command(id, 'switch').expect(200)).body.data;
+    await api.command(id, 'pause').expect(200);
+    await api.command(id, 'resume').expect(200);
+    const completed = (await api.command(id, 'complete').expect(200)).body.data;
+
+    const rows = await waitUntil(
+      () => eventsOf(id),
+      (r) => r.length === 6,
+    );
+    expect(rows.map((r) => [r.version, r.event_type])).toEqual([
+      [1, 'session_created'],
+      [2, 'session_started'],
+      [3, 'cycle_switched'],
+      [4, 'session_paused'],
+      [5, 'session_resumed'],
+      [6, 'session_completed'],
+    ]);
+    expect(rows[1].occurred_at.toISOString()).toBe(started.session_started_at);
+    expect(rows[2].occurred_at.toISOString()).toBe(switched.cycle_started_at);
+    expect(rows[2].participant_id).toBe('white');
+    expect(rows[5].occurred_at.toISOString()).toBe(completed.session_completed_at);
+
+    const res = await api.raw().get(`/v1/sessions/${id}/events`).expect(200);
+    expect(res.body.data).toHaveLength(6);
+    expect(res.body.data[2]).toMatchObject({
+      session_id: id,
+      version: 3,
+      event_type: 'cycle_switched',
+      participant_id: 'white',
+      occurred_at: switched.cycle_started_at,
+      metadata: { next_participant_id: 'black' },
+    });
+    expect(res.body.data[2].state_snapshot).toMatchObject({
+      version: 3,
+      active_participant_id: 'black',
+      participants: switched.participants,
+    });
+
+    const row = await waitUntil(
+      () => sessionRow(id),
+      (r) => r?.last_version === 6,
+    );
+    expect(row).toMatchObject({
+      sync_mode: 'per_participant',
+      final_status: 'completed',
+      participant_count: 2,
+      last_version: 6,
+    });
+    expect((row?.completed_at as Date).toISOString()).toBe(completed.session_completed_at);
+  });
+
+  it('records the expiry found by a read, at its instant, and the deletion', async () => {
+    const id = uniqueId('audit-exp');
+    await api.create(chess(id, 1000)).expect(201);
+    await api.command(id, 'start').expect(200);
+    await sleep(1100);
+    const expired = (await api.get(id).expect(200)).body.data;
+    await api.delete(id).expect(204);
+    const rows = await waitUntil(
+      () => eventsOf(id),
+      (r) => r.length === 4,
+    );
+    expect(rows.map((r) => r.event_type)).toEqual([
+      'session_created',
+      'session_started',
+      'session_expired',
+      'session_deleted',
+    ]);
+    expect(rows[2].occurred_at.toISOString()).toBe(expired.session_completed_at);
+    const row = await waitUntil(
+      () => sessionRow(id),
+      (r) => r?.last_version === 4,
+    );
+    expect(row?.final_status).toBe('deleted');
+  });
+
+  describe('GET /v1/sessions/:id/events', () => {
+    let id: string;
+    beforeAll(async () => {
+      id = uniqueId('page');
+      await api.create(chess(id)).expect(201);
+      await api.command(id, 'start').expect(200);
+      for (let i = 0; i < 5; i++) await api.command(id, 'switch').expect(200);
+      await waitUntil(
+        () => eventsOf(id),
+        (r) => r.length === 7,
+      );
+    });
+
+    it('pages with after_version and limit, oldest first', async () => {
+      const res = await api
+        .raw()
+        .get(`/v1/sessions/${id}/events?after_version=2&limit=3`)
+        .expect(200);
+      expect(res.body.data.map((e: { version: number }) => e.version)).toEqual([3, 4, 5]);
+      const rest = await api.raw().get(`/v1/sessions/${id}/events?after_version=5`).expect(200);
+      expect(rest.body.data.map((e: { version: number }) => e.version)).toEqual([6, 7]);
+    });
+
+    it.each([
+      'limit=501',
+      'limit=0',
+      'limit=abc',
+      'after_version=-1',
+      'after_version=1.5',
+      'other=1',
+    ])('refuses %s with 400', async (query) => {
+      const res = await api.raw().get(`/v1/sessions/${id}/events?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    });
+
+    it('answers 404 when there is neither a live session nor any event', async () => {
+      const res = await api.raw().get(`/v1/sessions/${uniqueId('none')}/events`);
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('SESSION_NOT_FOUND');
+    });
+
+    it('answers an empty page past the end', async () => {
+      const res = await api.raw().get(`/v1/sessions/${id}/events?after_version=100`).expect(200);
+      expect(res.body.data).toEqual([]);
+    });
+  });
+
+  describe('exactly once', () => {
+    const job = (id: string, version: number): AuditJobData => {
+      const { state } = createSession(
+        {
+          session_id: id,
+          sync_mode: 'global',
+          participants: [{ participant_id: 'a' }],
+          total_time_ms: 60_000,
+        },
+        Date.now(),
+      );
+      return {
+        session_id: id,
+        version,
+        event_type: version === 1 ? 'session_created' : 'time_added',
+        participant_id: null,
+        occurred_at_ms: Date.now(),
+        details: null,
+        state: { ...state, version },
+      };
+    };
+
+    it('a job written twice leaves one row', async () => {
+      const writer = app.get(AuditWriter);
+      const id = uniqueId('twice');
+      await writer.writeBatch([job(id, 1)]);
+      await writer.writeBatch([job(id, 1), job(id, 1)]);
+      expect(await eventsOf(id)).toHaveLength(1);
+    });
+
+    it('a job processed twice through the queue leaves one row', async () => {
+      const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
+      const id = uniqueId('redelivered');
+      const data = job(id, 1);
+      await queue.add('state-change', data, { jobId: 'first-delivery-' + id });
+      await queue.add('state-change', data, { jobId: 'second-delivery-' + id });
+      await waitUntil(
+        () => queue.getJobCounts('waiting', 'active'),
+        (c) => c.waiting + c.active === 0,
+      );
+      await sleep(100);
+      expect(await eventsOf(id)).toHaveLength(1);
+    });
+
+    it('enqueuing the same version twice is a no-op', async () => {
+      const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
+      const id = uniqueId('dedup');
+      await queue.pause();
+      try {
+        await queue.add('state-change', job(id, 1), { jobId: auditJobId(id, 1) });
+        await queue.add('state-change', job(id, 1), { jobId: auditJobId(id, 1) });
+        expect(await queue.getWaitingCount()).toBe(1);
+      } finally {
+        await queue.resume();
+      }
+    });
+
+    it('the session row never goes back to an older version', async () => {
+      const writer = app.get(AuditWriter);
+      const id = uniqueId('forward');
+      await writer.writeBatch([job(id, 5)]);
+      await writer.writeBatch([job(id, 3)]);
+      expect((await sessionRow(id))?.last_version).toBe(5);
+      expect((await eventsOf(id)).map((e) => e.version)).toEqual([3, 5]);
+    });
+
+    it('data no retry can fix fails at once and alone; the rest of its batch is written', async () => {
+      const writer = app.get(AuditWriter);
+      const good = uniqueId('good');
+      const bad = { ...job(uniqueId('bad'), 1), participant_id: 'x'.repeat(100) };
+      const results = await Promise.allSettled([writer.write(job(good, 1)), writer.write(bad)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      expect(await eventsOf(good)).toHaveLength(1);
+
+      const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
+      const jobId = 'unfixable-' + bad.session_id;
+      await queue.add('state-change', bad, {
+        jobId,
+        attempts: 10,
+        backoff: { type: 'fixed', delay: 10 },
+      });
+      const failed = await waitUntil(
+        () => queue.getJob(jobId),
+        (j) => j?.failedReason !== undefined && j.finishedOn !== undefined,
+      );
+      expect(failed?.attemptsMade).toBe(1);
+    });
+  });
+
+  it('migrations go up, down and up again cleanly', async () => {
+    const { DataSource } = await import('typeorm');
+    const { buildDataSourceOptions } = await import('../src/config/typeorm.data-source');
+    const scratch = `synckairos_migrations_${process.pid}`;
+    await pg.query(`DROP DATABASE IF EXISTS ${scratch}`);
+    await pg.query(`CREATE DATABASE ${scratch}`);
+    const url = new URL(DB_URL);
+    url.pathname = `/${scratch}`;
+    const ds = new DataSource(buildDataSourceOptions(url.toString()));
+    await ds.initialize();
+    try {
+      const tables = async () =>
+        (
+          await ds.query(
+            `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'sync_%' ORDER BY 1`,
+          )
+        ).map((r: { table_name: string }) => r.table_name);
+      await ds.runMigrations();
+      expect(await tables()).toEqual(['sync_events', 'sync_sessions']);
+      await ds.undoLastMigration();
+      expect(await tables()).toEqual([]);
+      await ds.runMigrations();
+      expect(await tables()).toEqual(['sync_events', 'sync_sessions']);
+    } finally {
+      await ds.destroy();
+      await pg.query(`DROP DATABASE IF EXISTS ${scratch}`);
+    }
+  });
+});
+
+describe('AuditModule through a PostgreSQL outage', () => {
+  let proxy: TcpProxy;
+  let app: INestApplication;
+  let api: Api;
+  let pg: Client;
+
+  beforeAll(async () => {
+    const target = new URL(DB_URL);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const port = await proxy.start();
+    target.port = String(port);
+    app = await startApp({ DATABASE_URL: target.toString() });
+    api = new Api(app.getHttpServer());
+    pg = new Client({ connectionString: DB_URL });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await proxy.cut();
+    await pg.end();
+    await cleanRedis();
+  });
+
+  it('loses nothing and duplicates nothing while PostgreSQL is away and comes back', async () => {
+    const id = uniqueId('outage');
+    await api.create(chess(id)).expect(201);
+    await api.command(id, 'start').expect(200);
+    await waitUntil(
+      async () =>
+        (await pg.query('SELECT count(*)::int AS n FROM sync_events WHERE session_id = $1', [id]))
+          .rows[0].n,
+      (n) => n === 2,
+    );
+
+    await proxy.cut();
+    const started = Date.now();
+    for (let i = 0; i < 30; i++) await api.command(id, 'switch').expect(200);
+    expect(Date.now() - started).toBeLessThan(5000); // the hot path never waits for PostgreSQL
+    await sleep(2500); // long enough for the worker to meet the outage and pause
+    const during = await pg.query(
+      'SELECT count(*)::int AS n FROM sync_events WHERE session_id = $1',
+      [id],
+    );
+    expect(during.rows[0].n).toBe(2);
+    await proxy.restore();
+
+    const rows = await waitUntil(
+      async () =>
+        (
+          await pg.query<{ version: number }>(
+            'SELECT version FROM sync_events WHERE session_id = $1 ORDER BY version',
+            [id],
+          )
+        ).rows,
+      (r) => r.length >= 32,
+      20_000,
+    );
+    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+    const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
+    expect(await queue.getFailedCount()).toBe(0);
+  });
+
+  it('a session Redis has lost is served again from its snapshot, its clock still running', async () => {
+    const id = uniqueId('restore');
+    await api.create(chess(id, 60_000)).expect(201);
+    const started = (await api.command(id, 'start').expect(200)).body.data;
+    await api.command(id, 'switch').expect(200);
+    await waitUntil(
+      async () =>
+        (await pg.query('SELECT last_version FROM sync_sessions WHERE session_id = $1', [id]))
+          .rows[0],
+      (r) => r?.last_version === 3,
+    );
+    const redis = app.get<Redis>(REDIS_CLIENT);
+    await redis.del(app.get(SessionKeys).session(id));
+
+    const back = (await api.get(id).expect(200)).body.data;
+    expect(back).toMatchObject({ version: 3, status: 'running', active_participant_id: 'black' });
+    expect(back.session_started_at).toBe(started.session_started_at);
+    expect(back.participants[1].time_used_ms).toBe(
+      back.server_time_ms - Date.parse(back.cycle_started_at),
+    );
+    await api.command(id, 'switch').expect(200);
+  });
+
+  it('a restored clock that ran out while Redis was away is settled to that instant', async () => {
+    const id = uniqueId('restore-exp');
+    await api.create(chess(id, 1000)).expect(201);
+    const started = (await api.command(id, 'start').expect(200)).body.data;
+    await waitUntil(
+      async () =>
+        (await pg.query('SELECT last_version FROM sync_sessions WHERE session_id = $1', [id]))
+          .rows[0],
+      (r) => r?.last_version === 2,
+    );
+    await app.get<Redis>(REDIS_CLIENT).del(app.get(SessionKeys).session(id));
+    await sleep(1200);
+    const back = (await api.get(id).expect(200)).body.data;
+    expect(back.status).toBe('expired');
+    expect(Date.parse(back.session_completed_at) - Date.parse(started.cycle_started_at)).toBe(1000);
+  });
+
+  it('a deleted session is not brought back', async () => {
+    const id = uniqueId('deleted');
+    await api.create(chess(id)).expect(201);
+    await api.delete(id).expect(204);
+    await waitUntil(
+      async () =>
+        (await pg.query('SELECT final_status FROM sync_sessions WHERE session_id = $1', [id]))
+          .rows[0],
+      (r) => r?.final_status === 'deleted',
+    );
+    await app.get<Redis>(REDIS_CLIENT).del(app.get(SessionKeys).session(id));
+    expect((await api.get(id)).status).toBe(404);
+    expect((await api.create(chess(id))).status).toBe(409);
+  });
+});
+
+describe('AUDIT_WORKER=false', () => {
+  it('an API instance that does not consume leaves the jobs to a worker', async () => {
+    const producer = await startApp({ AUDIT_WORKER: 'false' });
+    const pg = new Client({ connectionString: DB_URL });
+    await pg.connect();
+    try {
+      const id = uniqueId('noworker');
+      await new Api(producer.getHttpServer()).create(chess(id)).expect(201);
+      const queue = producer.get<Queue>(getQueueToken(AUDIT_QUEUE));
+      await sleep(300);
+      expect(await queue.getJob(auditJobId(id, 1))).toBeDefined();
+      expect(
+        (await pg.query('SELECT 1 FROM sync_events WHERE session_id = $1', [id])).rowCount,
+      ).toBe(0);
+
+      const { NestFactory } = await import('@nestjs/core');
+      const { WorkerModule } = await import('../src/worker.module');
+      const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(), {
+        logger: ['error'],
+      });
+      try {
+        await waitUntil(
+          async () =>
+            (await pg.query('SELECT 1 FROM sync_events WHERE session_id = $1', [id])).rowCount,
+          (n) => n === 1,
+        );
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await producer.close();
+      await pg.end();
+      await cleanRedis();
+    }
+  });
+});

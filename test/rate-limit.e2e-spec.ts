@@ -1,0 +1,60 @@
+import { INestApplication } from '@nestjs/common';
+import { Api, chess } from './support/api';
+import { cleanRedis, startApp, uniqueId } from './support/e2e-app';
+
+describe('rate limits', () => {
+  const apps: INestApplication[] = [];
+  const start = async (env: Record<string, string>) => {
+    const app = await startApp(env);
+    apps.push(app);
+    return new Api(app.getHttpServer());
+  };
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    for (const suffix of ['', '-rl1', '-rl2', '-rl3'])
+      await cleanRedis(`${process.env.REDIS_KEY_PREFIX}${suffix}`);
+  });
+
+  it('a client over the general limit gets 429 RATE_LIMITED with Retry-After, on every instance', async () => {
+    const env = {
+      RATE_LIMIT_PER_CLIENT: '5',
+      RATE_LIMIT_WINDOW_MS: '5000',
+      REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-rl1`,
+    };
+    const [a, b] = [await start(env), await start(env)];
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await (i % 2 ? a : b).raw().get('/v1/time'));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+    const refused = answers[5];
+    expect(refused.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await a.raw().get('/health')).status).toBe(200);
+  });
+
+  it('switch has a tighter limit per session, whoever sends them', async () => {
+    const api = await start({
+      RATE_LIMIT_SWITCH_PER_SESSION: '3',
+      REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-rl2`,
+    });
+    const [busy, calm] = [uniqueId('busy'), uniqueId('calm')];
+    for (const id of [busy, calm]) {
+      await api.create(chess(id)).expect(201);
+      await api.command(id, 'start').expect(200);
+    }
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await api.command(busy, 'switch')).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    await api.command(calm, 'switch').expect(200);
+    await api.get(busy).expect(200);
+  });
+
+  it('RATE_LIMIT_ENABLED=false turns the limits off', async () => {
+    const api = await start({
+      RATE_LIMIT_ENABLED: 'false',
+      RATE_LIMIT_PER_CLIENT: '2',
+      REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-rl3`,
+    });
+    for (let i = 0; i < 6; i++) await api.raw().get('/v1/time').expect(200);
+  });
+});

@@ -1,0 +1,135 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import Redis from 'ioredis';
+import { createSession } from '../src/clock/create-session';
+import { ClockState } from '../src/clock/clock.types';
+import { configModule } from '../src/config/config.module-factory';
+import { MetricsModule } from '../src/metrics/metrics.module';
+import { REDIS_CLIENT } from '../src/state/redis.constants';
+import { SessionKeys } from '../src/state/session-keys';
+import { SessionStore } from '../src/state/session-store';
+import { StateModule } from '../src/state/state.module';
+import { cleanRedis, uniqueId } from './support/e2e-app';
+
+describe('SessionStore on a real Redis', () => {
+  let moduleRef: TestingModule;
+  let store: SessionStore;
+  let redis: Redis;
+  let keys: SessionKeys;
+
+  const fresh = (): ClockState =>
+    createSession(
+      {
+        session_id: uniqueId('store'),
+        sync_mode: 'global',
+        participants: [{ participant_id: 'a' }],
+        total_time_ms: 60_000,
+      },
+      Date.now(),
+    ).state;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [configModule(), MetricsModule, StateModule],
+    }).compile();
+    await moduleRef.init();
+    store = moduleRef.get(SessionStore);
+    redis = moduleRef.get(REDIS_CLIENT);
+    keys = moduleRef.get(SessionKeys);
+  });
+
+  afterAll(async () => {
+    await moduleRef.close();
+    await cleanRedis();
+  });
+
+  it('keys carry the prefix and the session id as a hash tag', () => {
+    expect(keys.session('abc')).toBe(`${process.env.REDIS_KEY_PREFIX}:session:{abc}`);
+    expect(keys.queuePrefix()).toBe(`{${process.env.REDIS_KEY_PREFIX}}`);
+  });
+
+  it('creates once, with the TTL asked for, and refuses an id that is taken', async () => {
+    const state = fresh();
+    await expect(store.create(state, 5000)).resolves.toBe(true);
+    await expect(store.create(state, 5000)).resolves.toBe(false);
+    const ttl = await redis.pttl(keys.session(state.session_id));
+    expect(ttl).toBeGreaterThan(4000);
+    expect(ttl).toBeLessThanOrEqual(5000);
+    await expect(store.get(state.session_id)).resolves.toEqual({ kind: 'live', state });
+  });
+
+  it('compare-and-set writes only on the expected version and returns the newer state otherwise', async () => {
+    const state = fresh();
+    await store.create(state, 0);
+    const v2 = { ...state, version: 2, status: 'running' as const };
+    await expect(store.compareAndSet(1, v2, 0)).resolves.toEqual({ ok: true, watched: false });
+    const stale = { ...state, version: 2, status: 'cancelled' as const };
+    await expect(store.compareAndSet(1, stale, 0)).resolves.toEqual({
+      ok: false,
+      current: { kind: 'live', state: v2 },
+    });
+    await expect(store.get(state.session_id)).resolves.toEqual({ kind: 'live', state: v2 });
+  });
+
+  it('tells whether some instance watches the session, in the same atomic step', async () => {
+    const state = fresh();
+    await store.create(state, 0);
+    await redis.sadd(keys.watchers(state.session_id), 'instance-x');
+    await expect(store.compareAndSet(1, { ...state, version: 2 }, 0)).resolves.toEqual({
+      ok: true,
+      watched: true,
+    });
+  });
+
+  it('of many concurrent writers on one version, exactly one wins', async () => {
+    const state = fresh();
+    await store.create(state, 0);
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.compareAndSet(1, { ...state, version: 2, total_time_ms: 1000 + i }, 0),
+      ),
+    );
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+  });
+
+  it('a TTL of 0 removes the expiry of a session that had one', async () => {
+    const state = fresh();
+    await store.create(state, 60_000);
+    await store.compareAndSet(1, { ...state, version: 2 }, 0);
+    expect(await redis.pttl(keys.session(state.session_id))).toBe(-1);
+  });
+
+  it('delete leaves a tombstone that reads as deleted, refuses writes, and expires', async () => {
+    const state = fresh();
+    await store.create(state, 0);
+    await expect(store.delete(state.session_id, 2000)).resolves.toEqual(state);
+    await expect(store.delete(state.session_id, 2000)).resolves.toBeNull();
+    await expect(store.get(state.session_id)).resolves.toEqual({ kind: 'deleted' });
+    await expect(store.compareAndSet(1, { ...state, version: 2 }, 0)).resolves.toEqual({
+      ok: false,
+      current: { kind: 'deleted' },
+    });
+    await expect(store.create(state, 0)).resolves.toBe(false);
+    expect(await redis.hget(keys.session(state.session_id), 'v')).toBe('2');
+    expect(await redis.pttl(keys.session(state.session_id))).toBeGreaterThan(1000);
+  });
+
+  it('a missing session reads as missing, and a write to it fails', async () => {
+    const state = fresh();
+    await expect(store.get(state.session_id)).resolves.toEqual({ kind: 'missing' });
+    await expect(store.compareAndSet(1, state, 0)).resolves.toEqual({
+      ok: false,
+      current: { kind: 'missing' },
+    });
+  });
+
+  it('answers UNAVAILABLE at once when Redis cannot be reached', async () => {
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    redis.disconnect();
+    await ended;
+    const started = Date.now();
+    await expect(store.get('any')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await redis.connect();
+    await expect(store.get('any')).resolves.toEqual({ kind: 'missing' });
+  });
+});

@@ -1,0 +1,100 @@
+import http from 'node:http';
+import { Client } from 'pg';
+import { Api, chess } from './support/api';
+import { baseUrl, cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
+import { Watcher } from './support/socket-client';
+import { waitUntil } from './support/wait';
+
+/** A plain request on its own connection: resolves with the status, or the connection error. */
+function post(url: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    req.end('{}');
+  });
+}
+
+describe('graceful shutdown', () => {
+  it('finishes the work in flight, tells sockets, drops readiness, and loses no audit event', async () => {
+    const stopping = await startApp({
+      SHUTDOWN_DRAIN_DELAY_MS: '300',
+      RATE_LIMIT_ENABLED: 'false',
+    });
+    const survivor = await startApp({ RATE_LIMIT_ENABLED: 'false' });
+    const pg = new Client({ connectionString: process.env.DATABASE_URL });
+    await pg.connect();
+    const id = uniqueId('shutdown');
+    const url = baseUrl(stopping);
+    let w: Watcher | undefined;
+    try {
+      const api = new Api(stopping.getHttpServer());
+      await api
+        .create({
+          ...chess(id),
+          participants: [
+            { participant_id: 'a', total_time_ms: 600_000 },
+            { participant_id: 'b', total_time_ms: 600_000 },
+          ],
+        })
+        .expect(201);
+      await api.command(id, 'start').expect(200);
+      w = new Watcher(url, { query: { sessionId: id } });
+      await w.next('session:state');
+      const told = w.next('server:shutdown', () => true, 5000);
+
+      const inFlight = Array.from({ length: 30 }, () => post(`${url}/v1/sessions/${id}/switch`));
+      await sleep(5);
+      const closing = stopping.close();
+      await sleep(100);
+      const readyWhileDraining = await new Promise<number>((resolve) =>
+        http
+          .get(`${url}/ready`, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', () => resolve(0)),
+      );
+      const answers = await Promise.all(inFlight);
+      await closing;
+
+      expect(readyWhileDraining).toBe(503);
+      expect(await told).toEqual({ reconnect: true });
+      expect(answers.every((a) => a === 200 || a === 'ECONNREFUSED' || a === 'ECONNRESET')).toBe(
+        true,
+      );
+      const ok = answers.filter((a) => a === 200).length;
+      expect(ok).toBeGreaterThan(0);
+
+      // every acknowledged switch is in the state, and in the audit trail (the survivor drains the queue)
+      const final = (await new Api(survivor.getHttpServer()).get(id).expect(200)).body.data;
+      expect(final.version).toBe(2 + ok);
+      const rows = await waitUntil(
+        async () =>
+          (
+            await pg.query(
+              'SELECT version FROM sync_events WHERE session_id = $1 ORDER BY version',
+              [id],
+            )
+          ).rows,
+        (r) => r.length === final.version,
+        15_000,
+      );
+      expect(rows.map((r) => r.version)).toEqual(
+        Array.from({ length: final.version }, (_, i) => i + 1),
+      );
+    } finally {
+      w?.close();
+      await survivor.close();
+      await pg.end();
+      await cleanRedis();
+    }
+  });
+});
