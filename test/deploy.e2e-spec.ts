@@ -153,3 +153,28 @@ describe('Docker', () => {
     expect(services.postgres.ports).toContain('127.0.0.1:5432:5432');
   });
 });
+
+describe('the lock file', () => {
+  type Lock = { packages: Record<string, { version: string; optional?: boolean; os?: string[] }> };
+  const lock = JSON.parse(read('package-lock.json')) as Lock;
+  const installed = Object.entries(lock.packages).filter(([location]) => location !== '');
+
+  it('holds one major line of the Nest framework packages (11.x), never a mix with 12', () => {
+    const framework = installed.filter(([location]) =>
+      /node_modules\/@nestjs\/(common|core|platform-[a-z.-]+|websockets|testing|microservices|bull-shared|bullmq|typeorm|terminus|swagger|jwt)$/.test(
+        location,
+      ),
+    );
+    expect(framework.length).toBeGreaterThan(10);
+    const majors = new Set(framework.map(([, pkg]) => pkg.version.split('.')[0]));
+    expect([...majors]).toEqual(['11']);
+  });
+
+  it('lists the other platforms of native optional packages, so that `npm ci` accepts it anywhere', () => {
+    const platforms = installed.filter(([location]) =>
+      /msgpackr-extract-|resolver-binding-/.test(location),
+    );
+    const systems = new Set(platforms.flatMap(([, pkg]) => pkg.os ?? []));
+    expect([...systems].sort()).toEqual(expect.arrayContaining(['darwin', 'linux', 'win32']));
+  });
+});
