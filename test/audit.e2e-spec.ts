@@ -295,6 +295,37 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
       await pg.query(`DROP DATABASE IF EXISTS ${scratch}`);
     }
   });
+
+  it('an instance on an empty database applies the migrations itself and records there', async () => {
+    const scratch = `synckairos_fresh_${process.pid}`;
+    await pg.query(`DROP DATABASE IF EXISTS ${scratch}`);
+    await pg.query(`CREATE DATABASE ${scratch}`);
+    const url = new URL(DB_URL);
+    url.pathname = `/${scratch}`;
+    // Its own queues too, so that the suite's instance does not take its jobs.
+    const prefix = `${process.env.REDIS_KEY_PREFIX}-fresh`;
+    const fresh = await startApp({ DATABASE_URL: url.toString(), REDIS_KEY_PREFIX: prefix });
+    const db = new Client({ connectionString: url.toString() });
+    try {
+      const id = uniqueId('fresh');
+      await new Api(fresh.getHttpServer()).create(chess(id, 60_000)).expect(201);
+      await db.connect();
+      const count = async () =>
+        (
+          await db
+            .query<{ n: string }>('SELECT count(*) AS n FROM sync_events WHERE session_id = $1', [
+              id,
+            ])
+            .catch(() => ({ rows: [{ n: '0' }] }))
+        ).rows[0].n;
+      expect(await waitUntil(count, (n) => n === '1', 10_000)).toBe('1');
+    } finally {
+      await db.end();
+      await fresh.close();
+      await cleanRedis(prefix);
+      await pg.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+    }
+  });
 });
 
 describe('AuditModule through a PostgreSQL outage', () => {

@@ -18,9 +18,12 @@ export class AuditDatabase implements OnApplicationShutdown {
   private connecting: Promise<DataSource> | null = null;
 
   constructor(config: ConfigService<Env, true>) {
-    this.dataSource = new DataSource(
-      buildDataSourceOptions(config.get('DATABASE_URL', { infer: true })),
-    );
+    this.dataSource = new DataSource({
+      ...buildDataSourceOptions(config.get('DATABASE_URL', { infer: true })),
+      // Several instances may start at once: each run is one transaction, so a loser fails,
+      // and its next use connects again and finds the schema in place.
+      migrationsRun: config.get('DB_MIGRATIONS_RUN', { infer: true }),
+    });
   }
 
   /** The initialized DataSource; rejects (quickly) while PostgreSQL cannot be reached. */

@@ -55,6 +55,11 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/synckairos';
 
+  /** Apply pending migrations when the service first connects (off when a release job does). */
+  @IsBoolean()
+  @Transform(toBoolean)
+  DB_MIGRATIONS_RUN: boolean = true;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 
