@@ -11,6 +11,7 @@ import os from 'node:os';
 import { runDeadlines, DeadlineResult } from './deadlines';
 import { runFanout, FanoutResult } from './fanout';
 import { deleteKeys } from './lib/cleanup';
+import { CpuMeter } from './lib/cpu';
 import { closeAgent, request } from './lib/http';
 import { BENCH_PREFIX, startInstances, stopInstances } from './lib/instances';
 import {
@@ -26,6 +27,10 @@ import { runSocketSwitch } from './socket-switch';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 const SWITCH_BODY = '{}';
+const AUDIT =
+  process.env.AUDIT_ENABLED === 'false'
+    ? 'audit OFF (AUDIT_ENABLED=false)'
+    : 'audit on (worker in the API process)';
 
 interface Report {
   loads: LoadResult[];
@@ -51,19 +56,21 @@ async function auditBacklog(): Promise<number> {
   }
 }
 
-async function measure(urls: string[]): Promise<Report> {
+async function measure(urls: string[], meter: CpuMeter): Promise<Report> {
   const [a, b] = urls;
   const stats = new RedisStats();
   try {
     const ids = await createRunningSessions(a, `bench-${Date.now()}`, SESSIONS);
     const loads: LoadResult[] = [];
-    loads.push(await load('GET /v1/time', a, 'GET', ['/v1/time']));
+    loads.push(await load('GET /v1/time', a, 'GET', ['/v1/time'], undefined, meter));
     loads.push(
       await load(
         'GET /v1/sessions/:id',
         a,
         'GET',
         ids.map((id) => `/v1/sessions/${id}`),
+        undefined,
+        meter,
       ),
     );
 
@@ -74,6 +81,7 @@ async function measure(urls: string[]): Promise<Report> {
       'POST',
       ids.map((id) => `/v1/sessions/${id}/switch`),
       SWITCH_BODY,
+      meter,
     );
     const switchEnd = Date.now();
     const backlog = await auditBacklog();
@@ -121,6 +129,14 @@ function print(r: Report): void {
     (l) =>
       `| ${l.name} | ${fmt(l.rps, 0)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${l.errors + l.non2xx} | ${fmt(l.rps / time.rps, 2)} |`,
   );
+  const cpuRows = r.loads
+    .filter((l) => l.cpu)
+    .map((l) => {
+      const c = l.cpu!;
+      const us = (seconds: number) => fmt((seconds * 1e6) / l.requests, 0);
+      const total = c.app + c.redis + c.postgres + c.load;
+      return `| ${l.name} | ${us(c.app)} | ${us(c.redis)} | ${us(c.postgres)} | ${us(c.load)} | ${us(total)} | ${fmt(total / LOAD_SECONDS / os.cpus().length, 2)} |`;
+    });
   const requestPath = [...r.commandsPerSwitch]
     .filter(([k]) => k.startsWith('synckairos:state'))
     .map(([k, n]) => `${k.split(' ')[1]} ${fmt(n, 2)}`)
@@ -131,11 +147,17 @@ function print(r: Report): void {
     .join(', ');
   console.log(`
 SyncKairos benchmark, ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}
-${SESSIONS} running sessions, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s per phase (after a warm-up), audit on (worker in the API process), rate limits off
+${SESSIONS} running sessions, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s per phase (after a warm-up), ${AUDIT}, rate limits off
 
 | load | req/s | p50 ms | p99 ms | errors | vs /v1/time |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
+
+CPU per request, µs (the instance under test, Redis, PostgreSQL, the load generator), and the share of the machine in use:
+
+| load | app | Redis | PostgreSQL | load generator | total | machine busy |
+|---|---|---|---|---|---|---|
+${cpuRows.join('\n')}
 
 | figure | value |
 |---|---|
@@ -156,7 +178,12 @@ async function main(): Promise<void> {
     SOCKET_MAX_COMMANDS_PER_S: '100000',
   });
   try {
-    print(await measure(instances.map((i) => i.url)));
+    print(
+      await measure(
+        instances.map((i) => i.url),
+        new CpuMeter(instances[0].process?.pid),
+      ),
+    );
   } finally {
     closeAgent();
     await stopInstances(instances);

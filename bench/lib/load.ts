@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { CpuMeter, CpuSplit } from './cpu';
 import { request } from './http';
 
 export interface LoadResult {
@@ -9,6 +10,8 @@ export interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** CPU seconds per part of the system during the measured phase, when metered. */
+  cpu?: CpuSplit;
 }
 
 export const LOAD_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -54,6 +57,7 @@ export async function load(
   method: 'GET' | 'POST',
   paths: string[],
   body?: string,
+  meter?: CpuMeter,
 ): Promise<LoadResult> {
   let next = 0;
   const options = (duration: number): autocannon.Options => ({
@@ -69,7 +73,9 @@ export async function load(
     ],
   });
   await run(options(WARMUP_SECONDS));
+  const before = meter?.read();
   const r = await run(options(LOAD_SECONDS));
+  const cpu = meter && before ? CpuMeter.delta(before, meter.read()) : undefined;
   return {
     name,
     requests: r.requests.total,
@@ -78,5 +84,6 @@ export async function load(
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
+    cpu,
   };
 }
