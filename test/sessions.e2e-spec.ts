@@ -208,6 +208,22 @@ describe('REST API (contract section 4)', () => {
       expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain(field);
     });
 
+    it('says a missing field is required, once, instead of listing every rule it fails', async () => {
+      const body: Record<string, unknown> = { ...chess(uniqueId()) };
+      delete body.total_time_ms;
+      delete body.sync_mode;
+      const res = await api.create(body).expect(400);
+      expect(res.body.error.details.fields).toEqual(
+        expect.arrayContaining([
+          { field: 'total_time_ms', message: 'is required' },
+          { field: 'sync_mode', message: 'is required' },
+        ]),
+      );
+      expect(res.body.error.details.fields).toHaveLength(2);
+      const wrong = await api.create({ ...chess(uniqueId()), total_time_ms: 'soon' }).expect(400);
+      expect(wrong.body.error.details.fields[0].message).not.toBe('is required');
+    });
+
     it('accepts 1,000 participants', async () => {
       const id = uniqueId();
       const body = {

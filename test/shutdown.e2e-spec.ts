@@ -25,7 +25,7 @@ function post(url: string): Promise<number | string> {
 describe('graceful shutdown', () => {
   it('finishes the work in flight, tells sockets, drops readiness, and loses no audit event', async () => {
     const stopping = await startApp({
-      SHUTDOWN_DRAIN_DELAY_MS: '300',
+      SHUTDOWN_DRAIN_DELAY_MS: '1000',
       RATE_LIMIT_ENABLED: 'false',
     });
     const survivor = await startApp({ RATE_LIMIT_ENABLED: 'false' });

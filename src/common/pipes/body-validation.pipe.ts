@@ -13,7 +13,8 @@ export class BodyValidationPipe extends ValidationPipe {
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      validationError: { target: false, value: false },
+      // The value is kept to tell a missing field from a wrong one; it is never sent back.
+      validationError: { target: false, value: true },
       exceptionFactory: (errors) => DomainError.validation(toFieldErrors(errors)),
     });
   }

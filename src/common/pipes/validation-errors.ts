@@ -1,10 +1,15 @@
 import { ValidationError } from 'class-validator';
 import { FieldError } from '../errors/domain-error';
 
-/** Flattens class-validator's tree into the contract's `fields` list with dotted paths. */
+/**
+ * Flattens class-validator's tree into the contract's `fields` list with dotted paths. A field
+ * that is missing altogether gets one "is required" rather than every rule it fails.
+ */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
+    if (error.value === undefined && error.constraints && !error.constraints.whitelistValidation)
+      return [{ field, message: 'is required' }];
     const own = Object.values(error.constraints ?? {}).map((message) => ({
       field,
       message: message.replace(
