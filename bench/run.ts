@@ -8,12 +8,13 @@
  */
 import { Queue } from 'bullmq';
 import os from 'node:os';
+import { Client } from 'pg';
 import { runDeadlines, DeadlineResult } from './deadlines';
 import { runFanout, FanoutResult } from './fanout';
 import { deleteKeys } from './lib/cleanup';
 import { CpuMeter } from './lib/cpu';
 import { closeAgent, request } from './lib/http';
-import { BENCH_PREFIX, startInstances, stopInstances } from './lib/instances';
+import { BENCH_PREFIX, benchEnv, startInstances, stopInstances } from './lib/instances';
 import {
   createRunningSessions,
   load,
@@ -32,8 +33,16 @@ const AUDIT =
     ? 'audit OFF (AUDIT_ENABLED=false)'
     : 'audit on (worker in the API process)';
 
+/** Acknowledged switches against what the sessions and the audit trail hold afterwards. */
+interface Accounting {
+  acknowledged: number;
+  inState: number;
+  inAudit: number;
+}
+
 interface Report {
   loads: LoadResult[];
+  accounting: Accounting;
   commandsPerSwitch: Map<string, number>;
   executedPerSwitch: number;
   bytesPerSession: number;
@@ -54,6 +63,33 @@ async function auditBacklog(): Promise<number> {
   } finally {
     await queue.close();
   }
+}
+
+/**
+ * Every session started at version 2 (created, started), and every acknowledged switch made
+ * one version and one audit event: the sum of the versions gained, and the events recorded
+ * after version 2, must both equal the switches acknowledged.
+ */
+async function account(url: string, ids: string[], acknowledged: number): Promise<Accounting> {
+  let inState = 0;
+  for (const id of ids)
+    inState += (await request(url, 'GET', `/v1/sessions/${id}`)).body.data.version - 2;
+  const pg = new Client({ connectionString: benchEnv().DATABASE_URL });
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ n: string }>(
+      'SELECT count(*) AS n FROM sync_events WHERE session_id = ANY($1) AND version > 2',
+      [ids],
+    );
+    return { acknowledged, inState, inAudit: Number(rows[0].n) };
+  } finally {
+    await pg.end();
+  }
+}
+
+function verdict(a: Accounting): string {
+  const lost = a.inState < a.acknowledged || a.inAudit !== a.inState;
+  return lost ? 'MISMATCH' : 'every acknowledged switch is in both';
 }
 
 async function measure(urls: string[], meter: CpuMeter): Promise<Report> {
@@ -91,6 +127,7 @@ async function measure(urls: string[], meter: CpuMeter): Promise<Report> {
       drained = await auditBacklog();
     }
     const auditDrainMs = Date.now() - switchEnd;
+    const accounting = await account(a, ids, switches.acknowledged);
     const executed = RedisStats.delta(before, await stats.commandCalls());
     loads.push(switches);
 
@@ -109,6 +146,7 @@ async function measure(urls: string[], meter: CpuMeter): Promise<Report> {
     const deadlines = await runDeadlines(urls);
     return {
       loads,
+      accounting,
       commandsPerSwitch,
       executedPerSwitch: totalExecuted / switches.requests,
       bytesPerSession,
@@ -161,6 +199,7 @@ ${cpuRows.join('\n')}
 
 | figure | value |
 |---|---|
+| switches acknowledged / in the final states / in the audit trail (autocannon stops each phase with up to ${LOAD_CONNECTIONS} switches in flight: they land, uncounted) | ${r.accounting.acknowledged} / ${r.accounting.inState} / ${r.accounting.inAudit}: ${verdict(r.accounting)} |
 | switch / time throughput | ${fmt((sw?.rps ?? 0) / time.rps, 2)} (p99 ${fmt(sw?.p99 ?? NaN)} ms vs ${fmt(time.p99)} ms) |
 | Redis commands sent per switch, request path | ${requestPath} |
 | Redis commands sent per switch, off the request path | ${workers} |

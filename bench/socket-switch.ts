@@ -16,6 +16,7 @@ export async function runSocketSwitch(url: string, sessionIds: string[]): Promis
   );
   const latencies: number[] = [];
   let errors = 0;
+  let acknowledged = 0;
   const drive = async (socket: Socket, sessionId: string, until: number, record: boolean) => {
     while (Date.now() < until) {
       const started = performance.now();
@@ -24,6 +25,7 @@ export async function runSocketSwitch(url: string, sessionIds: string[]): Promis
         .emitWithAck('session:switch', { session_id: sessionId })) as {
         error?: unknown;
       };
+      if (!ack.error) acknowledged += 1;
       if (!record) continue;
       if (ack.error) errors += 1;
       else latencies.push(performance.now() - started);
@@ -45,5 +47,6 @@ export async function runSocketSwitch(url: string, sessionIds: string[]): Promis
     p99: stats.p99,
     errors,
     non2xx: 0,
+    acknowledged,
   };
 }

@@ -10,6 +10,8 @@ export interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** 2xx answers in the warm-up and the measured phase together. */
+  acknowledged: number;
   /** CPU seconds per part of the system during the measured phase, when metered. */
   cpu?: CpuSplit;
 }
@@ -72,7 +74,7 @@ export async function load(
       },
     ],
   });
-  await run(options(WARMUP_SECONDS));
+  const warmup = await run(options(WARMUP_SECONDS));
   const before = meter?.read();
   const r = await run(options(LOAD_SECONDS));
   const cpu = meter && before ? CpuMeter.delta(before, meter.read()) : undefined;
@@ -84,6 +86,7 @@ export async function load(
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
+    acknowledged: warmup['2xx'] + r['2xx'],
     cpu,
   };
 }
