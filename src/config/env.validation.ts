@@ -197,7 +197,7 @@ export class EnvironmentVariables {
   /** Requests one client may make per window, all routes together. */
   @IsInt()
   @Min(1)
-  RATE_LIMIT_PER_CLIENT: number = 3000;
+  RATE_LIMIT_PER_CLIENT: number = 50_000;
 
   @IsInt()
   @Min(100)
@@ -207,7 +207,7 @@ export class EnvironmentVariables {
   /** Switches one session may take per second, whoever sends them. */
   @IsInt()
   @Min(1)
-  RATE_LIMIT_SWITCH_PER_SESSION: number = 200;
+  RATE_LIMIT_SWITCH_PER_SESSION: number = 1000;
 
   /** After SIGTERM: how long in-flight work may take before the process exits anyway. */
   @IsInt()
