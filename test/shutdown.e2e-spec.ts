@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import path from 'node:path';
 import { Client } from 'pg';
 import { Api, chess } from './support/api';
 import { baseUrl, cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
@@ -97,4 +99,47 @@ describe('graceful shutdown', () => {
       await cleanRedis();
     }
   });
+});
+
+describe('the process', () => {
+  it('on SIGTERM closes everything and ends promptly, well before the shutdown deadline', async () => {
+    const port = 20_000 + (process.pid % 20_000);
+    const child = spawn(
+      process.execPath,
+      ['--require', 'ts-node/register/transpile-only', path.join(__dirname, '../src/main.ts')],
+      {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          SHUTDOWN_TIMEOUT_MS: '60000',
+          SHUTDOWN_DRAIN_DELAY_MS: '0',
+        },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<string>((resolve) =>
+      child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+    );
+    try {
+      await waitUntil(
+        () =>
+          fetch(`http://127.0.0.1:${port}/ready`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        (status) => status === 200,
+        40_000,
+        200,
+      );
+      const stopAsked = Date.now();
+      child.kill('SIGTERM');
+      // Nest closes everything, then raises the signal again to end as the signal asked.
+      expect(await exited).toBe('SIGTERM');
+      // Far below the 60 s deadline: nothing pending (a timer, a connection) holds it open.
+      expect(Date.now() - stopAsked).toBeLessThan(15_000);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 90_000);
 });

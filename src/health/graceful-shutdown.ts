@@ -51,7 +51,13 @@ export class GracefulShutdown implements OnModuleDestroy {
     const closed = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeIdleConnections();
     const idleSweep = setInterval(() => http.closeIdleConnections(), 50);
-    await Promise.race([closed, sleep(Math.max(0, this.timeoutMs - 1000))]);
+    // The bound must not outlive the drain: a pending timer would hold the process open.
+    let bound: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<void>((resolve) => {
+      bound = setTimeout(resolve, Math.max(0, this.timeoutMs - 1000));
+    });
+    await Promise.race([closed, outOfTime]);
+    clearTimeout(bound);
     clearInterval(idleSweep);
     http.closeAllConnections();
   }
