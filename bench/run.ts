@@ -167,14 +167,15 @@ function print(r: Report): void {
     (l) =>
       `| ${l.name} | ${fmt(l.rps, 0)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${l.errors + l.non2xx} | ${fmt(l.rps / time.rps, 2)} |`,
   );
-  const cpuRows = r.loads
-    .filter((l) => l.cpu)
-    .map((l) => {
-      const c = l.cpu!;
-      const us = (seconds: number) => fmt((seconds * 1e6) / l.requests, 0);
-      const total = c.app + c.redis + c.postgres + c.load;
-      return `| ${l.name} | ${us(c.app)} | ${us(c.redis)} | ${us(c.postgres)} | ${us(c.load)} | ${us(total)} | ${fmt(total / LOAD_SECONDS / os.cpus().length, 2)} |`;
-    });
+  const cpuRows = r.loads.flatMap((l) => {
+    const c = l.cpu;
+    if (!c) return [];
+    const us = (seconds: number) => fmt((seconds * 1e6) / l.requests, 0);
+    const total = c.app + c.redis + c.postgres + c.load;
+    return [
+      `| ${l.name} | ${us(c.app)} | ${us(c.redis)} | ${us(c.postgres)} | ${us(c.load)} | ${us(total)} | ${fmt(total / LOAD_SECONDS / os.cpus().length, 2)} |`,
+    ];
+  });
   const requestPath = [...r.commandsPerSwitch]
     .filter(([k]) => k.startsWith('synckairos:state'))
     .map(([k, n]) => `${k.split(' ')[1]} ${fmt(n, 2)}`)

@@ -46,11 +46,12 @@ export class CpuMeter {
   }
 
   static delta(before: CpuSplit, after: CpuSplit): CpuSplit {
+    const part = (key: keyof CpuSplit) => after[key] - before[key];
     return {
-      app: after.app - before.app,
-      redis: after.redis - before.redis,
-      postgres: after.postgres - before.postgres,
-      load: after.load - before.load,
+      app: part('app'),
+      redis: part('redis'),
+      postgres: part('postgres'),
+      load: part('load'),
     };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
+import { withTimeout } from '../common/time/with-timeout';
 import { Env } from '../config/env.validation';
 import { SessionsGateway } from '../gateway/sessions.gateway';
 import { ShutdownState } from './shutdown-state';
@@ -51,13 +52,8 @@ export class GracefulShutdown implements OnModuleDestroy {
     const closed = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeIdleConnections();
     const idleSweep = setInterval(() => http.closeIdleConnections(), 50);
-    // The bound must not outlive the drain: a pending timer would hold the process open.
-    let bound: NodeJS.Timeout | undefined;
-    const outOfTime = new Promise<void>((resolve) => {
-      bound = setTimeout(resolve, Math.max(0, this.timeoutMs - 1000));
-    });
-    await Promise.race([closed, outOfTime]);
-    clearTimeout(bound);
+    // withTimeout clears its timer: a bound left pending would hold the process open.
+    await withTimeout(closed, Math.max(0, this.timeoutMs - 1000)).catch(() => undefined);
     clearInterval(idleSweep);
     http.closeAllConnections();
   }
