@@ -3,7 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { AUDIT_QUEUE, AuditJobData, auditJobId } from '../src/audit/audit.constants';
+import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent } from '../src/audit/audit.constants';
 import { AuditWriter } from '../src/audit/audit-writer';
 import { createSession } from '../src/clock/create-session';
 import { REDIS_CLIENT } from '../src/state/redis.constants';
@@ -179,7 +179,7 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
   });
 
   describe('exactly once', () => {
-    const job = (id: string, version: number): AuditJobData => {
+    const job = (id: string, version: number): AuditEvent => {
       const { state } = createSession(
         {
           session_id: id,
@@ -211,28 +211,34 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
     it('a job processed twice through the queue leaves one row', async () => {
       const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
       const id = uniqueId('redelivered');
-      const data = job(id, 1);
-      await queue.add('state-change', data, { jobId: 'first-delivery-' + id });
-      await queue.add('state-change', data, { jobId: 'second-delivery-' + id });
+      const data = { events: [job(id, 1), job(id, 2)] };
+      await queue.add(AUDIT_JOB, data, { jobId: 'first-delivery-' + id });
+      await queue.add(AUDIT_JOB, data, { jobId: 'second-delivery-' + id });
       await waitUntil(
         () => queue.getJobCounts('waiting', 'active'),
         (c) => c.waiting + c.active === 0,
       );
       await sleep(100);
-      expect(await eventsOf(id)).toHaveLength(1);
+      expect((await eventsOf(id)).map((e) => e.version)).toEqual([1, 2]);
     });
 
-    it('enqueuing the same version twice is a no-op', async () => {
+    it('a job retried after part of it was written writes the rest, each once', async () => {
+      const writer = app.get(AuditWriter);
+      const id = uniqueId('partial');
+      await writer.writeBatch([job(id, 1)]);
+      await writer.write([job(id, 1), job(id, 2), job(id, 3)]);
+      expect((await eventsOf(id)).map((e) => e.version)).toEqual([1, 2, 3]);
+      expect((await sessionRow(id))?.last_version).toBe(3);
+    });
+
+    it('a job of the earlier one-event shape is still recorded', async () => {
       const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
-      const id = uniqueId('dedup');
-      await queue.pause();
-      try {
-        await queue.add('state-change', job(id, 1), { jobId: auditJobId(id, 1) });
-        await queue.add('state-change', job(id, 1), { jobId: auditJobId(id, 1) });
-        expect(await queue.getWaitingCount()).toBe(1);
-      } finally {
-        await queue.resume();
-      }
+      const id = uniqueId('legacy');
+      await queue.add('state-change', job(id, 1));
+      await waitUntil(
+        () => eventsOf(id),
+        (rows) => rows.length === 1,
+      );
     });
 
     it('the session row never goes back to an older version', async () => {
@@ -244,26 +250,30 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
       expect((await eventsOf(id)).map((e) => e.version)).toEqual([3, 5]);
     });
 
-    it('data no retry can fix fails at once and alone; the rest of its batch is written', async () => {
+    it('data no retry can fix fails its own job at once; the rest of the batch is written', async () => {
       const writer = app.get(AuditWriter);
       const good = uniqueId('good');
       const bad = { ...job(uniqueId('bad'), 1), participant_id: 'x'.repeat(100) };
-      const results = await Promise.allSettled([writer.write(job(good, 1)), writer.write(bad)]);
+      const results = await Promise.allSettled([writer.write([job(good, 1)]), writer.write([bad])]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
       expect(await eventsOf(good)).toHaveLength(1);
 
       const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
+      const neighbour = uniqueId('neighbour');
       const jobId = 'unfixable-' + bad.session_id;
-      await queue.add('state-change', bad, {
-        jobId,
-        attempts: 10,
-        backoff: { type: 'fixed', delay: 10 },
-      });
+      await queue.add(
+        AUDIT_JOB,
+        { events: [job(neighbour, 1), bad, job(neighbour, 2)] },
+        { jobId, attempts: 10, backoff: { type: 'fixed', delay: 10 } },
+      );
       const failed = await waitUntil(
         () => queue.getJob(jobId),
         (j) => j?.failedReason !== undefined && j.finishedOn !== undefined,
       );
       expect(failed?.attemptsMade).toBe(1);
+      expect(failed?.failedReason).toContain(`${bad.session_id} v1`);
+      expect((await eventsOf(neighbour)).map((e) => e.version)).toEqual([1, 2]);
+      expect(await eventsOf(bad.session_id)).toEqual([]);
     });
   });
 
@@ -455,9 +465,12 @@ describe('AUDIT_WORKER=false', () => {
     try {
       const id = uniqueId('noworker');
       await new Api(producer.getHttpServer()).create(chess(id)).expect(201);
-      const queue = producer.get<Queue>(getQueueToken(AUDIT_QUEUE));
+      const queue = producer.get<Queue<{ events: AuditEvent[] }>>(getQueueToken(AUDIT_QUEUE));
       await sleep(300);
-      expect(await queue.getJob(auditJobId(id, 1))).toBeDefined();
+      const waiting = await queue.getWaiting(0, -1);
+      expect(
+        waiting.flatMap((j) => j.data.events).filter((e) => e.session_id === id),
+      ).toMatchObject([{ version: 1, event_type: 'session_created' }]);
       expect(
         (await pg.query('SELECT 1 FROM sync_events WHERE session_id = $1', [id])).rowCount,
       ).toBe(0);

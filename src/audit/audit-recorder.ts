@@ -4,17 +4,18 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import { METRICS } from '../metrics/metric-names';
-import { AUDIT_QUEUE, AuditJobData } from './audit.constants';
-import { AuditWriter } from './audit-writer';
+import { AUDIT_QUEUE, AuditEvent, AuditJobData } from './audit.constants';
+import { AuditWriter, UnwritableEventsError } from './audit-writer';
 import { classifyFailure } from './pg-errors';
 
 /** While PostgreSQL is unreachable, the queue stops handing out jobs for this long at a time. */
 export const OUTAGE_PAUSE_MS = 2000;
 
 /**
- * Records one audit job and decides what a failure means. An outage pauses the whole queue
- * and puts the job back without spending an attempt, so an outage of any length loses
- * nothing; data that no retry can fix fails for good at once, logged with its session.
+ * Records one audit job's events and decides what a failure means. An outage pauses the whole
+ * queue and puts the job back without spending an attempt, so an outage of any length loses
+ * nothing; data that no retry can fix fails the job for good at once, logged with the events
+ * at fault (the job's other events are written).
  */
 @Injectable()
 export class AuditRecorder {
@@ -26,27 +27,31 @@ export class AuditRecorder {
     @InjectMetric(METRICS.auditUnrecoverable) private readonly unrecoverable: Counter,
   ) {}
 
-  async record(data: AuditJobData): Promise<void> {
+  async record(events: AuditEvent[]): Promise<void> {
     try {
-      await this.writer.write(data);
+      await this.writer.write(events);
     } catch (err) {
       const message = (err as Error).message;
       switch (classifyFailure(err)) {
         case 'outage':
           await this.queue.rateLimit(OUTAGE_PAUSE_MS).catch(() => undefined);
           throw Worker.RateLimitError();
-        case 'bad-data':
-          this.unrecoverable.inc();
-          this.logger.error(
-            `Audit event ${data.session_id} v${data.version} can never be written: ${message}`,
-          );
+        case 'bad-data': {
+          const unwritable = err instanceof UnwritableEventsError ? err.events : events;
+          this.unrecoverable.inc(unwritable.length);
+          this.logger.error(`Audit events can never be written: ${message}`);
           throw new UnrecoverableError(message);
+        }
         case 'retry':
-          this.logger.warn(
-            `Audit event ${data.session_id} v${data.version} failed, will retry: ${message}`,
-          );
+          this.logger.warn(`Audit events ${describe(events)} failed, will retry: ${message}`);
           throw err;
       }
     }
   }
+}
+
+function describe(events: AuditEvent[]): string {
+  const first = events[0];
+  const more = events.length > 1 ? ` and ${events.length - 1} more` : '';
+  return first ? `${first.session_id} v${first.version}${more}` : '(none)';
 }

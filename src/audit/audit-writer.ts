@@ -1,16 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
 import { toView } from '../clock/session-view';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
-import { AuditJobData } from './audit.constants';
+import { AuditEvent } from './audit.constants';
 import { AuditDatabase } from './audit-database';
 import { classifyFailure } from './pg-errors';
 
 interface Pending {
-  job: AuditJobData;
+  events: AuditEvent[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -18,15 +18,33 @@ interface Pending {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
- * Writes audit events in batches: the jobs the worker holds at once go to PostgreSQL in one
- * transaction (events inserted with ON CONFLICT DO NOTHING, session rows upserted only
- * forward), so the worker keeps up with the hot path and a job written twice leaves one row.
- * Each job's promise settles when its batch commits or fails.
+ * Events that no retry can write (they break a constraint or a type). The good events they
+ * travelled with are written; `code` keeps the first culprit's SQLSTATE.
+ */
+export class UnwritableEventsError extends Error {
+  readonly code: unknown;
+
+  constructor(
+    readonly events: AuditEvent[],
+    cause: unknown,
+  ) {
+    const which = events.map((e) => `${e.session_id} v${e.version}`).join(', ');
+    super(`${which}: ${(cause as Error).message}`);
+    this.name = UnwritableEventsError.name;
+    this.code = (cause as { code?: unknown }).code;
+  }
+}
+
+/**
+ * Writes audit events in batches: the events of the jobs the worker holds at once go to
+ * PostgreSQL in one transaction (events inserted with ON CONFLICT DO NOTHING, session rows
+ * upserted only forward), so the worker keeps up with the hot path and an event written twice
+ * leaves one row. Each job's promise settles when its events are written or have failed.
  */
 @Injectable()
 export class AuditWriter {
-  private readonly logger = new Logger(AuditWriter.name);
   private pending: Pending[] = [];
+  private pendingEvents = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly maxBatch: number;
   private readonly lingerMs: number;
@@ -38,17 +56,16 @@ export class AuditWriter {
     @InjectMetric(METRICS.auditLag) private readonly lag: Histogram,
     @InjectMetric(METRICS.auditBatchSize) private readonly batchSize: Histogram,
   ) {
-    this.maxBatch = Math.min(
-      config.get('AUDIT_BATCH_MAX', { infer: true }),
-      config.get('AUDIT_CONCURRENCY', { infer: true }),
-    );
+    this.maxBatch = config.get('AUDIT_BATCH_MAX', { infer: true });
     this.lingerMs = config.get('AUDIT_BATCH_LINGER_MS', { infer: true });
   }
 
-  write(job: AuditJobData): Promise<void> {
+  /** Writes one job's events, together with those of the other jobs that come meanwhile. */
+  write(events: AuditEvent[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ job, resolve, reject });
-      if (this.pending.length >= this.maxBatch) this.flush();
+      this.pending.push({ events, resolve, reject });
+      this.pendingEvents += events.length;
+      if (this.pendingEvents >= this.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
     });
   }
@@ -56,21 +73,50 @@ export class AuditWriter {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.pending.length > 0) void this.commit(this.pending.splice(0, this.maxBatch));
+    let batch: Pending[] = [];
+    let size = 0;
+    for (const p of this.pending) {
+      if (size > 0 && size + p.events.length > this.maxBatch) {
+        void this.commit(batch);
+        batch = [];
+        size = 0;
+      }
+      batch.push(p);
+      size += p.events.length;
+    }
+    if (batch.length > 0) void this.commit(batch);
+    this.pending = [];
+    this.pendingEvents = 0;
   }
 
   private async commit(batch: Pending[]): Promise<void> {
     try {
-      await this.writeBatch(batch.map((p) => p.job));
+      await this.writeBatch(batch.flatMap((p) => p.events));
       batch.forEach((p) => p.resolve());
     } catch (err) {
-      if (batch.length === 1 || classifyFailure(err) !== 'bad-data') {
+      if (classifyFailure(err) !== 'bad-data') {
         batch.forEach((p) => p.reject(err));
         return;
       }
-      // One job's data spoils the batch: write each alone, so only the culprit fails.
-      for (const p of batch) await this.writeBatch([p.job]).then(p.resolve, p.reject);
+      // Some event spoils the batch: write the others, so that only its own job fails.
+      for (const p of batch) await this.writeEach(p.events).then(p.resolve, p.reject);
     }
+  }
+
+  /** Each event alone; rejects with the ones that can never be written, if any. */
+  private async writeEach(events: AuditEvent[]): Promise<void> {
+    const unwritable: AuditEvent[] = [];
+    let cause: unknown;
+    for (const event of events) {
+      try {
+        await this.writeBatch([event]);
+      } catch (err) {
+        if (classifyFailure(err) !== 'bad-data') throw err;
+        unwritable.push(event);
+        cause ??= err;
+      }
+    }
+    if (unwritable.length > 0) throw new UnwritableEventsError(unwritable, cause);
   }
 
   /**
@@ -78,25 +124,25 @@ export class AuditWriter {
    * each, only forward) in a data-modifying CTE, then the events. The rows travel as one JSON
    * document that PostgreSQL takes apart, which is far cheaper here than array parameters.
    */
-  async writeBatch(jobs: AuditJobData[]): Promise<void> {
+  async writeBatch(events: AuditEvent[]): Promise<void> {
     const pool = await this.db.pool();
-    const sessions = newestPerSession(jobs).map(sessionRow);
+    const sessions = newestPerSession(events).map(sessionRow);
     await pool.query(WRITE_BATCH_SQL, [
       JSON.stringify(sessions),
-      JSON.stringify(jobs.map(eventRow)),
+      JSON.stringify(events.map(eventRow)),
     ]);
     const now = Date.now();
-    this.written.inc(jobs.length);
-    this.batchSize.observe(jobs.length);
-    for (const job of jobs) this.lag.observe(Math.max(0, now - job.occurred_at_ms) / 1000);
+    this.written.inc(events.length);
+    this.batchSize.observe(events.length);
+    for (const e of events) this.lag.observe(Math.max(0, now - e.occurred_at_ms) / 1000);
   }
 }
 
-function newestPerSession(jobs: AuditJobData[]): AuditJobData[] {
-  const newest = new Map<string, AuditJobData>();
-  for (const job of jobs) {
-    const seen = newest.get(job.session_id);
-    if (!seen || seen.version < job.version) newest.set(job.session_id, job);
+function newestPerSession(events: AuditEvent[]): AuditEvent[] {
+  const newest = new Map<string, AuditEvent>();
+  for (const e of events) {
+    const seen = newest.get(e.session_id);
+    if (!seen || seen.version < e.version) newest.set(e.session_id, e);
   }
   // A fixed lock order, so that two workers never deadlock on the same sessions.
   return [...newest.values()].sort((a, b) => (a.session_id < b.session_id ? -1 : 1));
@@ -125,32 +171,32 @@ const WRITE_BATCH_SQL = `
     participant_id varchar, occurred_at timestamptz, state_snapshot jsonb, metadata jsonb)
   ON CONFLICT (session_id, version) DO NOTHING`;
 
-function sessionRow(job: AuditJobData): Record<string, unknown> {
-  const s = job.state;
-  const deleted = job.event_type === 'session_deleted';
+function sessionRow(event: AuditEvent): Record<string, unknown> {
+  const s = event.state;
+  const deleted = event.event_type === 'session_deleted';
   return {
-    session_id: job.session_id,
+    session_id: event.session_id,
     sync_mode: s.sync_mode,
     final_status: deleted ? 'deleted' : s.status,
     created_at: iso(s.created_at),
     started_at: iso(s.session_started_at),
-    completed_at: iso(deleted ? job.occurred_at_ms : s.session_completed_at),
+    completed_at: iso(deleted ? event.occurred_at_ms : s.session_completed_at),
     participant_count: s.participants.length,
-    last_version: job.version,
+    last_version: event.version,
     last_state: s,
     metadata: s.metadata ?? null,
-    updated_at: iso(job.occurred_at_ms),
+    updated_at: iso(event.occurred_at_ms),
   };
 }
 
-function eventRow(job: AuditJobData): Record<string, unknown> {
+function eventRow(event: AuditEvent): Record<string, unknown> {
   return {
-    session_id: job.session_id,
-    version: job.version,
-    event_type: job.event_type,
-    participant_id: job.participant_id,
-    occurred_at: iso(job.occurred_at_ms),
-    state_snapshot: toView(job.state, job.occurred_at_ms),
-    metadata: job.details,
+    session_id: event.session_id,
+    version: event.version,
+    event_type: event.event_type,
+    participant_id: event.participant_id,
+    occurred_at: iso(event.occurred_at_ms),
+    state_snapshot: toView(event.state, event.occurred_at_ms),
+    metadata: event.details,
   };
 }

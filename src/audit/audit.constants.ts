@@ -1,10 +1,10 @@
 import type { ClockState, EventType } from '../clock/clock.types';
 
 export const AUDIT_QUEUE = 'audit';
-export const AUDIT_JOB = 'state-change';
+export const AUDIT_JOB = 'state-changes';
 
 /** One state change to record. The worker derives the public snapshot from `state`. */
-export interface AuditJobData {
+export interface AuditEvent {
   session_id: string;
   version: number;
   event_type: EventType;
@@ -16,7 +16,12 @@ export interface AuditJobData {
   state: ClockState;
 }
 
-/** Retrying the enqueue of the same change is a no-op: the id names the version. */
-export function auditJobId(sessionId: string, version: number): string {
-  return `${sessionId}@${version}`;
+/**
+ * One audit job: the changes committed in one turn of the event loop, in commit order. A job
+ * of the earlier one-event-per-job shape (queued before an upgrade) is still understood.
+ */
+export type AuditJobData = { events: AuditEvent[] } | AuditEvent;
+
+export function eventsOf(data: AuditJobData): AuditEvent[] {
+  return 'events' in data ? data.events : [data];
 }

@@ -1,6 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
-import { AUDIT_QUEUE, AuditJobData } from './audit.constants';
+import { AUDIT_QUEUE, AuditJobData, eventsOf } from './audit.constants';
 import { cappedExponentialBackoff } from './audit-retry';
 import { AuditRecorder } from './audit-recorder';
 
@@ -21,6 +21,6 @@ export class AuditProcessor extends WorkerHost {
   }
 
   process(job: Job<AuditJobData>): Promise<void> {
-    return this.recorder.record(job.data);
+    return this.recorder.record(eventsOf(job.data));
   }
 }
