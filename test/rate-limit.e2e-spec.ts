@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Api, chess } from './support/api';
-import { cleanRedis, startApp, uniqueId } from './support/e2e-app';
+import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
 
 describe('rate limits', () => {
   const apps: INestApplication[] = [];
@@ -42,11 +42,16 @@ describe('rate limits', () => {
       await api.create(chess(id)).expect(201);
       await api.command(id, 'start').expect(200);
     }
-    const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await api.command(busy, 'switch')).status);
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await api.command(busy, 'switch'));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 429, 429]);
+    expect(answers[3].body.error.code).toBe('RATE_LIMITED');
+    expect(Number(answers[3].headers['retry-after'])).toBe(1);
     await api.command(calm, 'switch').expect(200);
-    await api.get(busy).expect(200);
+    // The refused switches changed nothing: created, started, three switches.
+    expect((await api.get(busy).expect(200)).body.data.version).toBe(5);
+    await sleep(1000);
+    await api.command(busy, 'switch').expect(200);
   });
 
   it('RATE_LIMIT_ENABLED=false turns the limits off', async () => {

@@ -8,7 +8,7 @@ import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { SessionKeys } from '../src/state/session-keys';
 import { SessionStore } from '../src/state/session-store';
 import { StateModule } from '../src/state/state.module';
-import { cleanRedis, uniqueId } from './support/e2e-app';
+import { cleanRedis, sleep, uniqueId } from './support/e2e-app';
 
 describe('SessionStore on a real Redis', () => {
   let moduleRef: TestingModule;
@@ -89,6 +89,32 @@ describe('SessionStore on a real Redis', () => {
       ),
     );
     expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+  });
+
+  it('counts commits against the per-second limit in the same step, and only commits', async () => {
+    const state = fresh();
+    await store.create(state, 0);
+    const write = (expected: number) =>
+      store.compareAndSet(expected, { ...state, version: expected + 1 }, 0, 2);
+    await expect(write(1)).resolves.toEqual({ ok: true, watched: false });
+    // A lost race is not a commit: it does not use up the limit.
+    await expect(write(1)).resolves.toMatchObject({ ok: false, current: { kind: 'live' } });
+    await expect(write(2)).resolves.toEqual({ ok: true, watched: false });
+    const refused = await write(3);
+    expect(refused).toEqual({ ok: false, retryAfterMs: expect.any(Number) });
+    const retryAfterMs = (refused as { retryAfterMs: number }).retryAfterMs;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(1000);
+    // Refused means not written, and the refusal is not counted either.
+    expect(await redis.hget(keys.session(state.session_id), 'v')).toBe('3');
+    expect(await redis.get(keys.commitRate(state.session_id))).toBe('2');
+    // Without a limit (other commands, limits off) the counter is neither read nor bumped.
+    await expect(store.compareAndSet(3, { ...state, version: 4 }, 0)).resolves.toMatchObject({
+      ok: true,
+    });
+    await sleep(retryAfterMs + 20);
+    await expect(write(4)).resolves.toEqual({ ok: true, watched: false });
+    expect(await redis.pttl(keys.commitRate(state.session_id))).toBeGreaterThan(0);
   });
 
   it('a TTL of 0 removes the expiry of a session that had one', async () => {

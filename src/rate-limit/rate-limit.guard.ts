@@ -1,12 +1,12 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Response } from 'express';
 import { AuthenticatedRequest } from '../auth/auth.guard';
 import { DomainError } from '../common/errors/domain-error';
 
 /**
- * @nestjs/throttler, counted per client (its credentials when it has some, else its address)
- * and, for switch, per session. A refusal is 429 RATE_LIMITED with Retry-After.
+ * @nestjs/throttler, counted per client: its credentials when it has some, else its address.
+ * A refusal is 429 RATE_LIMITED; the exception filter adds Retry-After. (The per-session limit
+ * on switch is counted by the session store's compare-and-set, in the same round trip.)
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -18,12 +18,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override throwThrottlingException(
-    context: ExecutionContext,
+    _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    const res = context.switchToHttp().getResponse<Response>();
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire || detail.timeToExpire));
-    res.setHeader('Retry-After', String(retryAfter));
     throw new DomainError('RATE_LIMITED', `too many requests; retry in ${retryAfter} s`, {
       limit: detail.limit,
       retry_after_s: retryAfter,

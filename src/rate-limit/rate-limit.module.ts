@@ -3,18 +3,16 @@ import { ExecutionContext, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { Request } from 'express';
 import Redis from 'ioredis';
 import { Env } from '../config/env.validation';
 import { REDIS_CLIENT } from '../state/redis.constants';
 import { FailOpenStorage } from './fail-open.storage';
-import { PER_SESSION_LIMIT } from './rate-limit.decorators';
 import { RateLimitGuard } from './rate-limit.guard';
 
-const isPerSessionRoute = (context: ExecutionContext): boolean =>
-  Reflect.getMetadata(PER_SESSION_LIMIT, context.getHandler()) === true;
-
-/** Limits from config, counted in Redis; RATE_LIMIT_ENABLED=false turns them off (benchmarks). */
+/**
+ * The per-client limit, from config, counted in Redis; RATE_LIMIT_ENABLED=false turns it (and
+ * the per-session limit on switch, see SessionsService) off, for benchmarks.
+ */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -32,16 +30,6 @@ const isPerSessionRoute = (context: ExecutionContext): boolean =>
               limit: config.get('RATE_LIMIT_PER_CLIENT', { infer: true }),
               generateKey: (_ctx: ExecutionContext, tracker: string) =>
                 `${prefix}:client:${tracker}`,
-            },
-            {
-              name: 'switch',
-              ttl: 1000,
-              limit: config.get('RATE_LIMIT_SWITCH_PER_SESSION', { infer: true }),
-              skipIf: (ctx: ExecutionContext) => !enabled || !isPerSessionRoute(ctx),
-              getTracker: (req: Record<string, unknown>) =>
-                String((req as unknown as Request).params?.id ?? ''),
-              generateKey: (_ctx: ExecutionContext, tracker: string) =>
-                `${prefix}:session:${tracker}`,
             },
           ],
         };

@@ -24,7 +24,6 @@ import { SessionView } from '../clock/session-view';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { SessionIdPipe } from '../common/pipes/session-id.pipe';
-import { PerSessionLimit } from '../rate-limit/rate-limit.decorators';
 import { AddTimeDto } from './dto/add-time.dto';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { SessionEnvelopeDto, SwitchEnvelopeDto } from './dto/session-state.dto';
@@ -78,7 +77,6 @@ export class SessionsController {
   @Post(':id/switch')
   @HttpCode(200)
   @PlayerAllowed()
-  @PerSessionLimit()
   @ApiOperation({
     summary: 'End the active turn: charge the mover, add the increment, start the next clock',
   })

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Histogram } from 'prom-client';
 import { applyCommand, CommandResult } from '../clock/apply-command';
@@ -7,6 +8,7 @@ import { createSession } from '../clock/create-session';
 import { SessionView, toView } from '../clock/session-view';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
+import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { SessionStore, StoredSession } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
@@ -31,10 +33,13 @@ const MAX_ATTEMPTS = 1000;
  * Runs every change the same way, whoever asks (REST, sockets, the deadline worker): take the
  * state, let the clock apply the command at `now`, write it with a compare-and-set on the
  * version, and on a lost race apply it again to the newer state the CAS returned. Then hand
- * the change to the listeners.
+ * the change to the listeners. A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches
+ * a second, whoever sends them (REST or socket); the compare-and-set counts them itself.
  */
 @Injectable()
 export class SessionsService {
+  private readonly switchesPerSecond: number;
+
   constructor(
     private readonly store: SessionStore,
     private readonly loader: SessionLoader,
@@ -43,7 +48,12 @@ export class SessionsService {
     private readonly time: TimeSource,
     private readonly feed: SessionChangeFeed,
     @InjectMetric(METRICS.switchDuration) private readonly switchDuration: Histogram,
-  ) {}
+    config: ConfigService<Env, true>,
+  ) {
+    this.switchesPerSecond = config.get('RATE_LIMIT_ENABLED', { infer: true })
+      ? config.get('RATE_LIMIT_SWITCH_PER_SESSION', { infer: true })
+      : 0;
+  }
 
   async create(input: CreateSessionInput): Promise<SessionView> {
     const now = this.time.now();
@@ -102,6 +112,7 @@ export class SessionsService {
         current.version,
         result.state,
         this.ttl.ttlMs(result.state, now),
+        command.kind === 'switch' ? this.switchesPerSecond : 0,
       );
       if (cas.ok) {
         this.cache.set(result.state);
@@ -117,6 +128,7 @@ export class SessionsService {
         await this.feed.publish({ ...change, watched: cas.watched });
         return this.answer(result, now, view);
       }
+      if ('retryAfterMs' in cas) throw this.switchLimited(cas.retryAfterMs);
       if (attempt >= MAX_ATTEMPTS)
         throw new DomainError('UNAVAILABLE', 'session is too busy, try again');
       current = await this.newer(sessionId, cas.current);
@@ -142,6 +154,15 @@ export class SessionsService {
       outcome.expired_participant_id = result.expired_participant_id;
     }
     return outcome;
+  }
+
+  private switchLimited(retryAfterMs: number): DomainError {
+    const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return new DomainError(
+      'RATE_LIMITED',
+      `at most ${this.switchesPerSecond} switches per second on a session; retry in ${retryAfter} s`,
+      { limit: this.switchesPerSecond, retry_after_s: retryAfter },
+    );
   }
 
   /** What the failed CAS found: the newer state, or a session gone (maybe to be restored). */

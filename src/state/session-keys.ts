@@ -14,6 +14,11 @@ export class SessionKeys {
     return `${this.prefix}:watchers:{${sessionId}}`;
   }
 
+  /** Commits in the current second, for the per-session limit on switch (see skCompareAndSet). */
+  commitRate(sessionId: string): string {
+    return `${this.prefix}:rate:{${sessionId}}`;
+  }
+
   /** BullMQ queue prefix: one hash tag, so a queue's keys share a slot. */
   queuePrefix(): string {
     return `{${this.prefix}}`;

@@ -15,17 +15,32 @@ if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`,
   },
   /**
-   * KEYS: session, its watchers. ARGV: expected version, new version, new state, ttlMs.
+   * KEYS: session, its watchers, its commit counter. ARGV: expected version, new version, new
+   * state, ttlMs, most commits per second (0: no limit).
    * → {1, watched} written (watched: 1 when some instance has sockets in its room);
-   *   {0} missing; {-1, state} the version moved on; {-2} deleted.
+   *   {0} missing; {-1, state} the version moved on; {-2} deleted;
+   *   {-3, ms} over the limit, which resets in ms.
+   * The limit counts commits, in a fixed one-second window, in the same atomic step as the
+   * write: it costs no round trip of its own, and a refused or lost attempt is not counted.
    */
   skCompareAndSet: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `
 local cur = redis.call('HMGET', KEYS[1], 'v', 's')
 if not cur[1] then return {0} end
 if not cur[2] then return {-2} end
 if cur[1] ~= ARGV[1] then return {-1, cur[2]} end
+local limit = tonumber(ARGV[5])
+if limit > 0 then
+  local n = redis.call('INCR', KEYS[3])
+  if n == 1 then redis.call('PEXPIRE', KEYS[3], 1000) end
+  if n > limit then
+    redis.call('DECR', KEYS[3])
+    local left = redis.call('PTTL', KEYS[3])
+    if left < 0 then redis.call('PEXPIRE', KEYS[3], 1000) left = 1000 end
+    return {-3, left}
+  end
+end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
 return {1, redis.call('EXISTS', KEYS[2])}`,

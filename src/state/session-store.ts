@@ -14,18 +14,26 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|CLUSTERDOWN|TRYA
 export type StoredSession =
   { kind: 'live'; state: ClockState } | { kind: 'deleted' } | { kind: 'missing' };
 
-/** `watched`: some instance has sockets in the session's room, so the change is worth a push. */
-export type CasOutcome = { ok: true; watched: boolean } | { ok: false; current: StoredSession };
+/**
+ * `watched`: some instance has sockets in the session's room, so the change is worth a push.
+ * `retryAfterMs`: the session is over its commit limit for this second.
+ */
+export type CasOutcome =
+  | { ok: true; watched: boolean }
+  | { ok: false; current: StoredSession }
+  | { ok: false; retryAfterMs: number };
 
 interface SessionCommands {
   skCreate(key: string, version: number, state: string, ttlMs: number): Promise<number>;
   skCompareAndSet(
     key: string,
     watchersKey: string,
+    rateKey: string,
     expected: number,
     version: number,
     state: string,
     ttlMs: number,
+    commitsPerSecond: number,
   ): Promise<[number, (string | number)?]>;
   skDelete(key: string, ttlMs: number): Promise<string | null>;
 }
@@ -68,23 +76,31 @@ export class SessionStore {
     return created === 1;
   }
 
+  /**
+   * Writes `next` if the stored version is still `expectedVersion`, and, when
+   * `commitsPerSecond` is above 0, if the session has committed fewer times this second.
+   */
   async compareAndSet(
     expectedVersion: number,
     next: ClockState,
     ttlMs: number,
+    commitsPerSecond = 0,
   ): Promise<CasOutcome> {
     const id = next.session_id;
     const [code, current] = await this.guard(() =>
       this.commands.skCompareAndSet(
         this.keys.session(id),
         this.keys.watchers(id),
+        this.keys.commitRate(id),
         expectedVersion,
         next.version,
         JSON.stringify(next),
         ttlMs,
+        commitsPerSecond,
       ),
     );
     if (code === 1) return { ok: true, watched: current === 1 };
+    if (code === -3) return { ok: false, retryAfterMs: Number(current) };
     if (code === -1 && typeof current === 'string') {
       return { ok: false, current: { kind: 'live', state: JSON.parse(current) as ClockState } };
     }

@@ -55,6 +55,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = http.getRequest<Request & { id?: string }>();
     const { status, body } = this.toResponse(exception, req);
     if (res.headersSent) return;
+    const retryAfter = body.error.code === 'RATE_LIMITED' && body.error.details?.retry_after_s;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(status).json(body);
   }
 
