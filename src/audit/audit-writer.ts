@@ -127,10 +127,12 @@ export class AuditWriter {
   async writeBatch(events: AuditEvent[]): Promise<void> {
     const pool = await this.db.pool();
     const sessions = newestPerSession(events).map(sessionRow);
-    await pool.query(WRITE_BATCH_SQL, [
-      JSON.stringify(sessions),
-      JSON.stringify(events.map(eventRow)),
-    ]);
+    await pool.query({
+      // Named: each connection parses and plans the statement once, not once per batch.
+      name: 'synckairos-audit-write',
+      text: WRITE_BATCH_SQL,
+      values: [JSON.stringify(sessions), JSON.stringify(events.map(eventRow))],
+    });
     const now = Date.now();
     this.written.inc(events.length);
     this.batchSize.observe(events.length);

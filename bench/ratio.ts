@@ -1,0 +1,60 @@
+/**
+ * `npm run bench:ratio`: the hot-path goal alone, quickly and robustly. One instance, a few
+ * hundred running sessions, then GET /v1/time and POST …/switch in alternating phases for
+ * BENCH_ROUNDS rounds (3): a noisy machine slows both phases of a round alike, so each round's
+ * ratio holds, and the median of the rounds is the figure. Also prints the app's CPU per
+ * request, the quickest way to see what a change to the hot path buys.
+ * Knobs: those of `npm run bench` (BENCH_SESSIONS, BENCH_CONNECTIONS, BENCH_SECONDS), and
+ * BENCH_ENV, a JSON object of settings for the instance (e.g. '{"RATE_LIMIT_ENABLED":"true"}').
+ */
+import { deleteKeys } from './lib/cleanup';
+import { CpuMeter } from './lib/cpu';
+import { closeAgent } from './lib/http';
+import { BENCH_PREFIX, startInstances, stopInstances } from './lib/instances';
+import { createRunningSessions, load, LoadResult } from './lib/load';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
+
+function describe(r: LoadResult): string {
+  const us = (seconds: number | undefined) => Math.round(((seconds ?? 0) * 1e6) / r.requests);
+  const failed = r.errors + r.non2xx;
+  return `${r.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${failed} errors, app ${us(r.cpu?.app)} µs/req`;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>;
+  const [instance] = await startInstances(1, env);
+  const meter = new CpuMeter(instance.process?.pid);
+  try {
+    const ids = await createRunningSessions(instance.url, `ratio-${Date.now()}`, SESSIONS);
+    const switchPaths = ids.map((id) => `/v1/sessions/${id}/switch`);
+    const ratios: number[] = [];
+    const p99s: number[] = [];
+    let failed = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const time = await load('GET /v1/time', instance.url, 'GET', ['/v1/time'], undefined, meter);
+      const sw = await load('POST switch', instance.url, 'POST', switchPaths, '{}', meter);
+      failed += time.errors + time.non2xx + sw.errors + sw.non2xx;
+      ratios.push(sw.rps / time.rps);
+      p99s.push(sw.p99 / time.p99);
+      console.log(`round ${round}\n  ${describe(time)}\n  ${describe(sw)}`);
+      console.log(`  switch/time ${ratios.at(-1)!.toFixed(2)}, p99 ${p99s.at(-1)!.toFixed(2)}×`);
+    }
+    console.log(
+      `median of ${ROUNDS}: switch/time ${median(ratios).toFixed(2)} (goal ≥ 0.50), ` +
+        `p99 ${median(p99s).toFixed(2)}× (goal < 2), ${failed} errors`,
+    );
+  } finally {
+    closeAgent();
+    await stopInstances([instance]);
+    await deleteKeys(BENCH_PREFIX);
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(err);
+  process.exit(1);
+});
