@@ -10,7 +10,7 @@ import { METRICS } from '../metrics/metric-names';
 import { TickBatcher } from '../queue/tick-batcher';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { REDIS_CLIENT } from '../state/redis.constants';
+import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 import { SessionKeys } from '../state/session-keys';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent, AuditJobData } from './audit.constants';
 import { AUDIT_JOB_OPTIONS } from './audit-retry';
@@ -20,9 +20,9 @@ import { AUDIT_JOB_OPTIONS } from './audit-retry';
  * of the requests that commit in the same turn of the event loop travel as one job (split at
  * AUDIT_BATCH_MAX events), so that under load a switch costs Redis a fraction of a job, not a
  * job of its own; the worker writes a job's events in one statement, and the events table's
- * key (session, version) makes a job written twice leave one row each. It shares the fail-fast
- * state connection, so that a Redis that refuses the job fails the enqueue at once; the request
- * still succeeds, and the failure is logged and counted.
+ * key (session, version) makes a job written twice leave one row each. It adds on the fail-fast
+ * producer connection, so that a Redis that refuses the job fails the enqueue at once; the
+ * request still succeeds, and the failure is logged and counted.
  */
 @Injectable()
 export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApplicationShutdown {
@@ -31,7 +31,7 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
   private readonly batcher: TickBatcher<AuditEvent>;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
+    @Inject(PRODUCER_REDIS_CLIENT) redis: Redis,
     keys: SessionKeys,
     private readonly feed: SessionChangeFeed,
     private readonly config: ConfigService<Env, true>,

@@ -11,7 +11,7 @@ import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { REDIS_CLIENT } from '../state/redis.constants';
+import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 import { SessionKeys } from '../state/session-keys';
 import {
   DEADLINE_JOB,
@@ -42,7 +42,7 @@ export class DeadlineScheduler
   private readonly graceMs: number;
 
   constructor(
-    @Inject(REDIS_CLIENT) redis: Redis,
+    @Inject(PRODUCER_REDIS_CLIENT) redis: Redis,
     keys: SessionKeys,
     private readonly feed: SessionChangeFeed,
     private readonly timers: DeadlineTimers,

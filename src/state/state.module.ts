@@ -7,7 +7,7 @@ import { METRICS } from '../metrics/metric-names';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { closeRedis, connectRedis, requestPathOptions } from './redis-client.factory';
-import { REDIS_CLIENT } from './redis.constants';
+import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from './redis.constants';
 import { SessionKeys } from './session-keys';
 import { SessionStore } from './session-store';
 import { SessionTtlPolicy } from './session-ttl.policy';
@@ -30,6 +30,23 @@ import { SessionTtlPolicy } from './session-ttl.policy';
       },
     },
     {
+      provide: PRODUCER_REDIS_CLIENT,
+      inject: [ConfigService, getToken(METRICS.redisErrors)],
+      useFactory: async (config: ConfigService<Env, true>, errors: Counter<'client'>) => {
+        const client = await connectRedis(
+          config.get('REDIS_URL', { infer: true }),
+          // BullMQ pipelines its bulk adds itself.
+          {
+            ...requestPathOptions(config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true })),
+            enableAutoPipelining: false,
+          },
+          'synckairos:producer',
+        );
+        client.on('error', () => errors.inc({ client: 'producer' }));
+        return client;
+      },
+    },
+    {
       provide: SessionKeys,
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) =>
@@ -39,12 +56,22 @@ import { SessionTtlPolicy } from './session-ttl.policy';
     SessionTtlPolicy,
     TimeSource,
   ],
-  exports: [REDIS_CLIENT, SessionKeys, SessionStore, SessionTtlPolicy, TimeSource],
+  exports: [
+    REDIS_CLIENT,
+    PRODUCER_REDIS_CLIENT,
+    SessionKeys,
+    SessionStore,
+    SessionTtlPolicy,
+    TimeSource,
+  ],
 })
 export class StateModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(PRODUCER_REDIS_CLIENT) private readonly producer: Redis,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await closeRedis(this.redis);
+    await Promise.all([closeRedis(this.redis), closeRedis(this.producer)]);
   }
 }
