@@ -7,7 +7,7 @@ import { Counter } from 'prom-client';
 import { Step } from '../clock/clock.types';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
-import { TickBatcher } from '../queue/tick-batcher';
+import { JobBatcher, JobStream } from '../queue/job-batcher';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
@@ -18,7 +18,7 @@ import { AUDIT_JOB_OPTIONS } from './audit-retry';
 /**
  * Puts the committed changes on the `audit` queue, never waiting for PostgreSQL. The changes
  * of the requests that commit in the same turn of the event loop travel as one job (split at
- * AUDIT_BATCH_MAX events), so that under load a switch costs Redis a fraction of a job, not a
+ * AUDIT_BATCH_MAX events), in the same round trip as the deadlines they arm (JobBatcher), so that under load a switch costs Redis a fraction of a job, not a
  * job of its own; the worker writes a job's events in one statement, and the events table's
  * key (session, version) makes a job written twice leave one row each. It adds on the fail-fast
  * producer connection, so that a Redis that refuses the job fails the enqueue at once; the
@@ -28,12 +28,13 @@ import { AUDIT_JOB_OPTIONS } from './audit-retry';
 export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AuditProducer.name);
   private readonly queue: Queue<AuditJobData>;
-  private readonly batcher: TickBatcher<AuditEvent>;
+  private readonly stream: JobStream<AuditEvent>;
 
   constructor(
     @Inject(PRODUCER_REDIS_CLIENT) redis: Redis,
     keys: SessionKeys,
     private readonly feed: SessionChangeFeed,
+    private readonly jobs: JobBatcher,
     private readonly config: ConfigService<Env, true>,
     @InjectMetric(METRICS.auditEnqueueFailures) private readonly failures: Counter,
   ) {
@@ -41,16 +42,13 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
       connection: redis,
       prefix: keys.queuePrefix(),
     });
-    const maxEvents = config.get('AUDIT_BATCH_MAX', { infer: true });
-    this.batcher = new TickBatcher((events) =>
-      this.queue.addBulk(
-        chunks(events, maxEvents).map((chunk) => ({
-          name: AUDIT_JOB,
-          data: { events: chunk },
-          opts: AUDIT_JOB_OPTIONS,
-        })),
-      ),
-    );
+    this.stream = {
+      queue: this.queue,
+      name: AUDIT_JOB,
+      opts: AUDIT_JOB_OPTIONS,
+      max: config.get('AUDIT_BATCH_MAX', { infer: true }),
+      data: (events) => ({ events }),
+    };
   }
 
   onModuleInit(): void {
@@ -86,7 +84,7 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
 
   private async enqueue(sessionId: string, events: AuditEvent[]): Promise<void> {
     try {
-      await this.batcher.add(events);
+      await this.jobs.append(this.stream, events);
     } catch (err) {
       this.failures.inc(events.length);
       const versions = events.map((e) => e.version).join(',');
@@ -95,12 +93,6 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
       );
     }
   }
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 function fromStep(sessionId: string, step: Step): AuditEvent {

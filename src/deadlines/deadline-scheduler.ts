@@ -11,6 +11,7 @@ import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { JobBatcher } from '../queue/job-batcher';
 import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 import { SessionKeys } from '../state/session-keys';
 import {
@@ -48,6 +49,7 @@ export class DeadlineScheduler
     private readonly timers: DeadlineTimers,
     private readonly runner: DeadlineRunner,
     private readonly time: TimeSource,
+    private readonly jobs: JobBatcher,
     config: ConfigService<Env, true>,
     @InjectMetric(METRICS.deadlineArmFailures) private readonly armFailures: Counter,
   ) {
@@ -91,13 +93,18 @@ export class DeadlineScheduler
       due_ms: due,
     };
     try {
-      await this.queue.add(DEADLINE_JOB, data, {
-        jobId: deadlineJobId(state.session_id, state.version),
-        delay: Math.max(0, due + this.graceMs - this.time.now()),
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 500 },
-        removeOnComplete: true,
-        removeOnFail: { count: 1000 },
+      await this.jobs.add({
+        queue: this.queue,
+        name: DEADLINE_JOB,
+        data,
+        opts: {
+          jobId: deadlineJobId(state.session_id, state.version),
+          delay: Math.max(0, due + this.graceMs - this.time.now()),
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 500 },
+          removeOnComplete: true,
+          removeOnFail: { count: 1000 },
+        },
       });
     } catch (err) {
       this.armFailures.inc();

@@ -1,0 +1,67 @@
+import { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
+import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from '../src/state/redis.constants';
+import { Api } from './support/api';
+import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
+
+/**
+ * What one switch costs Redis, counted where it leaves the process: each write to the state
+ * and producer connections' sockets is one request sent, so one round trip.
+ */
+describe('Redis round trips per switch', () => {
+  let app: INestApplication;
+  let api: Api;
+
+  beforeAll(async () => {
+    // The defaults: rate limits on, audit and deadlines on.
+    app = await startApp({ RATE_LIMIT_ENABLED: 'true' });
+    api = new Api(app.getHttpServer());
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await cleanRedis();
+  });
+
+  async function writesDuring(action: () => Promise<unknown>): Promise<number> {
+    const clients = [app.get<Redis>(REDIS_CLIENT), app.get<Redis>(PRODUCER_REDIS_CLIENT)];
+    let writes = 0;
+    const restore = clients.map((client) => {
+      const stream = (client as unknown as { stream: NodeJS.WritableStream }).stream;
+      const write = stream.write.bind(stream);
+      stream.write = ((...args: Parameters<typeof write>) => {
+        writes++;
+        return write(...args);
+      }) as typeof stream.write;
+      return () => (stream.write = write);
+    });
+    try {
+      await action();
+      await sleep(50); // anything the switch left to the next turns of the event loop
+    } finally {
+      restore.forEach((r) => r());
+    }
+    return writes;
+  }
+
+  it('is at most 3: the client rate count, the compare-and-set, and one pipeline of jobs', async () => {
+    const id = uniqueId('trips');
+    // Black has less time: switching to black brings the deadline forward, so the switch
+    // also arms a durable deadline job, in the same pipeline as its audit job.
+    await api
+      .create({
+        session_id: id,
+        sync_mode: 'per_participant',
+        participants: [
+          { participant_id: 'white', total_time_ms: 600_000 },
+          { participant_id: 'black', total_time_ms: 60_000 },
+        ],
+        total_time_ms: 660_000,
+      })
+      .expect(201);
+    await api.command(id, 'start').expect(200);
+    expect(await writesDuring(() => api.command(id, 'switch').expect(200))).toBeLessThanOrEqual(3);
+    // Back to white: the deadline moves later, no deadline job.
+    expect(await writesDuring(() => api.command(id, 'switch').expect(200))).toBeLessThanOrEqual(3);
+  });
+});
