@@ -1,0 +1,59 @@
+import { Logger } from '@nestjs/common';
+import { Queue, RateLimitError, UnrecoverableError } from 'bullmq';
+import { Counter } from 'prom-client';
+import { AuditEvent } from './audit.constants';
+import { AuditRecorder, OUTAGE_PAUSE_MS } from './audit-recorder';
+import { AuditWriter, UnwritableEventsError } from './audit-writer';
+
+const event = (session: string, version: number) =>
+  ({ session_id: session, version }) as unknown as AuditEvent;
+
+describe('AuditRecorder', () => {
+  const write = jest.fn<Promise<void>, [AuditEvent[]]>();
+  const rateLimit = jest.fn<Promise<void>, [number]>();
+  const inc = jest.fn<void, [number?]>();
+  const recorder = new AuditRecorder(
+    { write } as unknown as AuditWriter,
+    { rateLimit } as unknown as Queue,
+    { inc } as unknown as Counter,
+  );
+  const job = [event('a', 1), event('b', 7)];
+
+  beforeEach(() => {
+    jest.resetAllMocks();
+    rateLimit.mockResolvedValue(undefined);
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+
+  it('writes the job’s events', async () => {
+    write.mockResolvedValue(undefined);
+    await recorder.record(job);
+    expect(write).toHaveBeenCalledWith(job);
+  });
+
+  it('an outage pauses the queue and puts the job back without spending an attempt', async () => {
+    write.mockRejectedValue(
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    await expect(recorder.record(job)).rejects.toBeInstanceOf(RateLimitError);
+    expect(rateLimit).toHaveBeenCalledWith(OUTAGE_PAUSE_MS);
+  });
+
+  it('data no retry can fix fails the job for good, counting only the events at fault', async () => {
+    const cause = Object.assign(new Error('value too long'), { code: '22001' });
+    write.mockRejectedValue(new UnwritableEventsError([job[1]], cause));
+    const failure = recorder.record(job);
+    await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(failure).rejects.toThrow('b v7: value too long');
+    expect(inc).toHaveBeenCalledWith(1);
+  });
+
+  it('anything else is thrown as it is, for BullMQ to retry with backoff', async () => {
+    const err = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    write.mockRejectedValue(err);
+    await expect(recorder.record(job)).rejects.toBe(err);
+    expect(rateLimit).not.toHaveBeenCalled();
+    expect(inc).not.toHaveBeenCalled();
+  });
+});
