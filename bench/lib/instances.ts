@@ -23,9 +23,11 @@ export const benchEnv = (extra: Record<string, string> = {}): Record<string, str
   ...extra,
 });
 
+/** `count` instances with `env`, and `own[i]` on top for instance i. */
 export async function startInstances(
   count: number,
   env: Record<string, string> = {},
+  own: Record<string, string>[] = [],
 ): Promise<Instance[]> {
   if (process.env.BENCH_URLS) return process.env.BENCH_URLS.split(',').map((url) => ({ url }));
   const instances: Instance[] = [];
@@ -33,7 +35,12 @@ export async function startInstances(
     const port = 3400 + i + (process.pid % 200) * 4;
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
-      env: { ...process.env, ...benchEnv(env), PORT: String(port), HOST: '127.0.0.1' },
+      env: {
+        ...process.env,
+        ...benchEnv({ ...env, ...own[i] }),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     instances.push({ url: `http://127.0.0.1:${port}`, process: child });

@@ -73,20 +73,34 @@ export class AuditWriter {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const batches: Pending[][] = [];
     let batch: Pending[] = [];
     let size = 0;
     for (const p of this.pending) {
       if (size > 0 && size + p.events.length > this.maxBatch) {
-        void this.commit(batch);
+        batches.push(batch);
         batch = [];
         size = 0;
       }
       batch.push(p);
       size += p.events.length;
     }
-    if (batch.length > 0) void this.commit(batch);
+    if (batch.length > 0) batches.push(batch);
     this.pending = [];
     this.pendingEvents = 0;
+    void this.commitEach(batches);
+  }
+
+  /**
+   * Building a batch's statement (snapshots, JSON) runs on the request loop: one batch per turn
+   * of the event loop, so that requests get in between and the tail latency stays low. The
+   * statements themselves run side by side on the pool.
+   */
+  private async commitEach(batches: Pending[][]): Promise<void> {
+    for (const [i, batch] of batches.entries()) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      void this.commit(batch);
+    }
   }
 
   private async commit(batch: Pending[]): Promise<void> {
