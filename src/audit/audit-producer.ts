@@ -18,9 +18,10 @@ import { AUDIT_JOB_OPTIONS } from './audit-retry';
 /**
  * Puts the committed changes on the `audit` queue, never waiting for PostgreSQL. The changes
  * of the requests that commit in the same turn of the event loop travel as one job (split at
- * AUDIT_BATCH_MAX events), in the same round trip as the deadlines they arm (JobBatcher), so that under load a switch costs Redis a fraction of a job, not a
- * job of its own; the worker writes a job's events in one statement, and the events table's
- * key (session, version) makes a job written twice leave one row each. It adds on the fail-fast
+ * AUDIT_BATCH_MAX events), in the same round trip as the deadlines they arm (JobBatcher), so
+ * that under load a switch costs Redis a fraction of a job, not a job of its own; the worker
+ * writes a job's events in one statement, and the events table's key (session, version) makes
+ * a job written twice leave one row each. It adds on the fail-fast
  * producer connection, so that a Redis that refuses the job fails the enqueue at once; the
  * request still succeeds, and the failure is logged and counted.
  */

@@ -112,8 +112,19 @@ export class AuditWriter {
         batch.forEach((p) => p.reject(err));
         return;
       }
-      // Some event spoils the batch: write the others, so that only its own job fails.
-      for (const p of batch) await this.writeEach(p.events).then(p.resolve, p.reject);
+      // Some event spoils the batch: write each job alone, so that only its own job fails.
+      for (const p of batch) await this.writeJob(p.events).then(p.resolve, p.reject);
+    }
+  }
+
+  /** One job's events together; if they break a constraint, one by one, so the good ones land. */
+  private async writeJob(events: AuditEvent[]): Promise<void> {
+    try {
+      await this.writeBatch(events);
+    } catch (err) {
+      if (classifyFailure(err) !== 'bad-data') throw err;
+      if (events.length === 1) throw new UnwritableEventsError(events, err);
+      await this.writeEach(events);
     }
   }
 
