@@ -48,6 +48,8 @@ interface Report {
   bytesPerSession: number;
   auditDrainMs: number;
   auditBacklogAtEnd: number;
+  /** Audit jobs waiting, sampled every second through the switch phase (warm-up included). */
+  auditDepths: number[];
   fanout: FanoutResult;
   deadlines: DeadlineResult;
 }
@@ -102,6 +104,15 @@ async function measure(urls: string[], meter: CpuMeter): Promise<Report> {
     // The switch phase right after the time phase: the ratio of two adjacent phases holds best
     // on a machine whose speed drifts.
     const before = await stats.commandCalls();
+    const auditDepths: number[] = [];
+    const sampler = setInterval(
+      () =>
+        void auditBacklog().then(
+          (n) => auditDepths.push(n),
+          () => undefined,
+        ),
+      1000,
+    );
     const switches = await load(
       'POST /v1/sessions/:id/switch',
       a,
@@ -110,6 +121,7 @@ async function measure(urls: string[], meter: CpuMeter): Promise<Report> {
       SWITCH_BODY,
       meter,
     );
+    clearInterval(sampler);
     const switchEnd = Date.now();
     const backlog = await auditBacklog();
     let drained = backlog;
@@ -153,6 +165,7 @@ async function measure(urls: string[], meter: CpuMeter): Promise<Report> {
       bytesPerSession,
       auditDrainMs,
       auditBacklogAtEnd: backlog,
+      auditDepths,
       fanout,
       deadlines,
     };
@@ -210,6 +223,7 @@ ${cpuRows.join('\n')}
 | Redis commands sent per switch, off the request path | ${workers} |
 | Redis commands executed per switch (INFO commandstats, scripts' inner calls included, everything) | ${fmt(r.executedPerSwitch, 1)} |
 | Redis memory per session (MEMORY USAGE of its key) | ${fmt(r.bytesPerSession, 0)} bytes |
+| audit queue depth through the switch phase, sampled each second (jobs waiting or active) | ${r.auditDepths.join(' ')} |
 | audit backlog when the switch phase ended | ${r.auditBacklogAtEnd} jobs, drained ${fmt(r.auditDrainMs / 1000, 1)} s later |
 | fan-out: ${r.fanout.clients} clients on A, ${r.fanout.switches} switches via B | delivered ${r.fanout.delivered}/${r.fanout.expected}, p50 ${fmt(r.fanout.latency.p50)} ms, p99 ${fmt(r.fanout.latency.p99)} ms |
 | deadlines: ${r.deadlines.sessions} due within ${Number(process.env.DEADLINE_WINDOW_MS ?? 10_000) / 1000} s | fired ${r.deadlines.fired}, missed ${r.deadlines.missed}, twice ${r.deadlines.duplicated}; lateness p50 ${fmt(r.deadlines.lateness.p50)} ms, p99 ${fmt(r.deadlines.lateness.p99)} ms, max ${fmt(r.deadlines.lateness.max)} ms |

@@ -27,6 +27,14 @@ function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds so far: the app's, the load generator's, and Redis's and PostgreSQL's per process. */
+export interface CpuReading {
+  app: number;
+  load: number;
+  redis: Map<number, number>;
+  postgres: Map<number, number>;
+}
+
 /**
  * Where the machine's CPU goes during a load: the instance under test, Redis, PostgreSQL
  * (every backend) and the load generator itself. Linux only; elsewhere it reads zeros.
@@ -34,24 +42,30 @@ function cpuSeconds(pid: number): number {
 export class CpuMeter {
   constructor(private readonly appPid: number | undefined) {}
 
-  read(): CpuSplit {
-    const sum = (list: number[]) => list.reduce((s, pid) => s + cpuSeconds(pid), 0);
+  read(): CpuReading {
+    const perPid = (name: string) => new Map(pids(name).map((pid) => [pid, cpuSeconds(pid)]));
     const self = process.cpuUsage();
     return {
       app: this.appPid === undefined ? 0 : cpuSeconds(this.appPid),
-      redis: sum(pids('redis-server')),
-      postgres: sum(pids('postgres')),
       load: (self.user + self.system) / 1e6,
+      redis: perPid('redis-server'),
+      postgres: perPid('postgres'),
     };
   }
 
-  static delta(before: CpuSplit, after: CpuSplit): CpuSplit {
-    const part = (key: keyof CpuSplit) => after[key] - before[key];
+  /**
+   * Per process, so that a PostgreSQL backend that exits during the load (a pool closing an
+   * idle connection) does not take its whole past CPU off the sum; one that starts counts
+   * from zero. (What an exiting process spent during the load is lost: a slight undercount.)
+   */
+  static delta(before: CpuReading, after: CpuReading): CpuSplit {
+    const grown = (b: Map<number, number>, a: Map<number, number>) =>
+      [...a].reduce((sum, [pid, t]) => sum + Math.max(0, t - (b.get(pid) ?? 0)), 0);
     return {
-      app: part('app'),
-      redis: part('redis'),
-      postgres: part('postgres'),
-      load: part('load'),
+      app: after.app - before.app,
+      redis: grown(before.redis, after.redis),
+      postgres: grown(before.postgres, after.postgres),
+      load: after.load - before.load,
     };
   }
 }
