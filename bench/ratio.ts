@@ -2,8 +2,8 @@
  * `npm run bench:ratio`: the hot-path goal alone, quickly and robustly. One instance, a few
  * hundred running sessions, then GET /v1/time and POST …/switch in alternating phases for
  * BENCH_ROUNDS rounds (3): a noisy machine slows both phases of a round alike, so each round's
- * ratio holds, and the median of the rounds is the figure. Also prints the app's CPU per
- * request, the quickest way to see what a change to the hot path buys.
+ * ratio holds, and the median of the rounds is the figure. Also prints the CPU per request of
+ * the app, Redis and PostgreSQL, the quickest way to see what a change to the hot path buys.
  * Knobs: those of `npm run bench` (BENCH_SESSIONS, BENCH_CONNECTIONS, BENCH_SECONDS), and
  * BENCH_ENV, a JSON object of settings for the instance (e.g. '{"RATE_LIMIT_ENABLED":"true"}').
  */
@@ -19,10 +19,15 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 function describe(r: LoadResult): string {
   const us = (seconds: number | undefined) => Math.round(((seconds ?? 0) * 1e6) / r.requests);
   const failed = r.errors + r.non2xx;
-  return `${r.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${failed} errors, app ${us(r.cpu?.app)} µs/req`;
+  const cpu = `app ${us(r.cpu?.app)}, Redis ${us(r.cpu?.redis)}, PostgreSQL ${us(r.cpu?.postgres)}`;
+  return `${r.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${failed} errors; CPU µs/req: ${cpu}`;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 
 async function main(): Promise<void> {
   const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>;
