@@ -4,7 +4,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import { METRICS } from '../metrics/metric-names';
-import { AUDIT_QUEUE, AuditEvent, AuditJobData } from './audit.constants';
+import { AUDIT_QUEUE, AuditEvent, AuditJobData, describeEvents } from './audit.constants';
 import { AuditWriter, UnwritableEventsError } from './audit-writer';
 import { classifyFailure } from './pg-errors';
 
@@ -43,15 +43,13 @@ export class AuditRecorder {
           throw new UnrecoverableError(message);
         }
         case 'retry':
-          this.logger.warn(`Audit events ${describe(events)} failed, will retry: ${message}`);
+          this.logger.warn(
+            `Audit events ${describeEvents(events.slice(0, 1))}${more(events)} failed, will retry: ${message}`,
+          );
           throw err;
       }
     }
   }
 }
 
-function describe(events: AuditEvent[]): string {
-  const first = events[0];
-  const more = events.length > 1 ? ` and ${events.length - 1} more` : '';
-  return first ? `${first.session_id} v${first.version}${more}` : '(none)';
-}
+const more = (events: AuditEvent[]) => (events.length > 1 ? ` and ${events.length - 1} more` : '');

@@ -5,7 +5,7 @@ import { Counter, Histogram } from 'prom-client';
 import { toView } from '../clock/session-view';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
-import { AuditEvent } from './audit.constants';
+import { AuditEvent, describeEvents } from './audit.constants';
 import { AuditDatabase } from './audit-database';
 import { classifyFailure } from './pg-errors';
 
@@ -28,8 +28,7 @@ export class UnwritableEventsError extends Error {
     readonly events: AuditEvent[],
     cause: unknown,
   ) {
-    const which = events.map((e) => `${e.session_id} v${e.version}`).join(', ');
-    super(`${which}: ${(cause as Error).message}`);
+    super(`${describeEvents(events)}: ${(cause as Error).message}`);
     this.name = UnwritableEventsError.name;
     this.code = (cause as { code?: unknown }).code;
   }

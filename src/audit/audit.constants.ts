@@ -22,6 +22,11 @@ export interface AuditEvent {
  */
 export type AuditJobData = { events: AuditEvent[] } | AuditEvent;
 
+/** How logs and errors name events: `game-42 v7, game-43 v2`. */
+export function describeEvents(events: AuditEvent[]): string {
+  return events.map((e) => `${e.session_id} v${e.version}`).join(', ');
+}
+
 export function eventsOf(data: AuditJobData): AuditEvent[] {
   return 'events' in data ? data.events : [data];
 }

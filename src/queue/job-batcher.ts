@@ -65,44 +65,34 @@ export class JobBatcher {
   }
 
   private async flush(): Promise<void> {
-    const jobs: JobSpec[] = [];
-    const waiters: Waiter[][] = [];
-    for (const job of this.jobs) {
-      jobs.push(job);
-      waiters.push([job]);
-    }
+    // Each job with the callers waiting for it; a stream's jobs of this turn share one group,
+    // which fails if any of them failed.
+    const jobs: { spec: JobSpec; group: Waiter[] }[] = this.jobs.map((job) => ({
+      spec: job,
+      group: [job],
+    }));
     for (const [stream, pending] of this.streams) {
-      // A stream's callers wait for all of its jobs of this turn.
-      const all = pending.waiters;
       for (let i = 0; i < pending.items.length; i += stream.max) {
-        const chunk = pending.items.slice(i, i + stream.max);
-        jobs.push({
-          queue: stream.queue,
-          name: stream.name,
-          data: stream.data(chunk),
-          opts: stream.opts,
-        });
-        waiters.push(i === 0 ? all : []);
+        const data = stream.data(pending.items.slice(i, i + stream.max));
+        jobs.push({ spec: { ...stream, data }, group: pending.waiters });
       }
     }
     this.jobs = [];
     this.streams = new Map();
     this.scheduled = false;
 
-    const outcomes = await this.send(jobs).catch((err: unknown) =>
-      jobs.map((): PromiseSettledResult<unknown> => ({ status: 'rejected', reason: err })),
+    const specs = jobs.map((j) => j.spec);
+    const outcomes = await this.send(specs).catch((err: unknown) =>
+      specs.map((): PromiseSettledResult<unknown> => ({ status: 'rejected', reason: err })),
     );
-    // A waiter of several jobs fails if any of them failed.
-    const failed = new Map<Waiter, unknown>();
-    let owner: Waiter[] = [];
+    const failed = new Map<Waiter[], unknown>();
     outcomes.forEach((outcome, i) => {
-      if (waiters[i].length > 0) owner = waiters[i];
-      if (outcome.status === 'rejected')
-        for (const w of owner) if (!failed.has(w)) failed.set(w, outcome.reason);
+      const { group } = jobs[i];
+      if (outcome.status === 'rejected' && !failed.has(group)) failed.set(group, outcome.reason);
     });
-    for (const group of waiters) {
+    for (const group of new Set(jobs.map((j) => j.group))) {
       for (const w of group) {
-        if (failed.has(w)) w.reject(failed.get(w));
+        if (failed.has(group)) w.reject(failed.get(group));
         else w.resolve();
       }
     }
@@ -110,22 +100,16 @@ export class JobBatcher {
 
   /** One pipeline for all the jobs; the outcome of each. */
   protected async send(jobs: JobSpec[]): Promise<PromiseSettledResult<unknown>[]> {
-    try {
-      const client = await jobs[0].queue.client;
-      const pipeline = client.pipeline();
-      const added: Promise<unknown>[] = [];
-      for (const job of jobs) {
-        if ((await job.queue.client) !== client)
-          throw new Error(`queue ${job.queue.name} is not on the producer connection`);
-        added.push(
-          new Job(job.queue, job.name, job.data, job.opts, job.opts.jobId).addJob(pipeline),
-        );
-      }
-      // Each command's promise carries its own outcome (and a lost connection fails them all).
-      await pipeline.exec().catch(() => undefined);
-      return await Promise.allSettled(added);
-    } catch (err) {
-      return jobs.map(() => ({ status: 'rejected', reason: err }));
+    const client = await jobs[0].queue.client;
+    const pipeline = client.pipeline();
+    const added: Promise<unknown>[] = [];
+    for (const job of jobs) {
+      if ((await job.queue.client) !== client)
+        throw new Error(`queue ${job.queue.name} is not on the producer connection`);
+      added.push(new Job(job.queue, job.name, job.data, job.opts, job.opts.jobId).addJob(pipeline));
     }
+    // Each command's promise carries its own outcome (and a lost connection fails them all).
+    await pipeline.exec().catch(() => undefined);
+    return Promise.allSettled(added);
   }
 }

@@ -22,9 +22,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire || detail.timeToExpire));
-    throw new DomainError('RATE_LIMITED', `too many requests; retry in ${retryAfter} s`, {
-      limit: detail.limit,
-      retry_after_s: retryAfter,
-    });
+    throw DomainError.rateLimited(
+      `too many requests; retry in ${retryAfter} s`,
+      detail.limit,
+      retryAfter,
+    );
   }
 }

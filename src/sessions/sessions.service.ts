@@ -158,10 +158,10 @@ export class SessionsService {
 
   private switchLimited(retryAfterMs: number): DomainError {
     const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    return new DomainError(
-      'RATE_LIMITED',
+    return DomainError.rateLimited(
       `at most ${this.switchesPerSecond} switches per second on a session; retry in ${retryAfter} s`,
-      { limit: this.switchesPerSecond, retry_after_s: retryAfter },
+      this.switchesPerSecond,
+      retryAfter,
     );
   }
 

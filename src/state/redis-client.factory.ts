@@ -16,8 +16,8 @@ export function requestPathOptions(commandTimeoutMs: number): RedisOptions {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
-    // The commands of one tick share a write and Redis reads them together: under load this cut
-    // Redis' CPU per switch by about a third (bench/README.md) at no cost to the app's.
+    // The commands of one tick share a write and Redis reads them together: on the state client
+    // this cut Redis' CPU per switch by about a third (bench/README.md) at no cost to the app's.
     enableAutoPipelining: true,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),

@@ -32,14 +32,12 @@ if not cur[2] then return {-2} end
 if cur[1] ~= ARGV[1] then return {-1, cur[2]} end
 local limit = tonumber(ARGV[5])
 if limit > 0 then
-  local n = redis.call('INCR', KEYS[3])
-  if n == 1 then redis.call('PEXPIRE', KEYS[3], 1000) end
-  if n > limit then
-    redis.call('DECR', KEYS[3])
+  if tonumber(redis.call('GET', KEYS[3]) or '0') >= limit then
     local left = redis.call('PTTL', KEYS[3])
     if left < 0 then redis.call('PEXPIRE', KEYS[3], 1000) left = 1000 end
     return {-3, left}
   end
+  if redis.call('INCR', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], 1000) end
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end

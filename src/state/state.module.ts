@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
@@ -12,40 +12,36 @@ import { SessionKeys } from './session-keys';
 import { SessionStore } from './session-store';
 import { SessionTtlPolicy } from './session-ttl.policy';
 
+/**
+ * A fail-fast client of the request path, named `synckairos:<client>` and counted under that
+ * label in the Redis error metric.
+ */
+function requestPathClient(token: symbol, client: string, autoPipelining: boolean): Provider {
+  return {
+    provide: token,
+    inject: [ConfigService, getToken(METRICS.redisErrors)],
+    useFactory: async (config: ConfigService<Env, true>, errors: Counter<'client'>) => {
+      const redis = await connectRedis(
+        config.get('REDIS_URL', { infer: true }),
+        {
+          ...requestPathOptions(config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true })),
+          enableAutoPipelining: autoPipelining,
+        },
+        `synckairos:${client}`,
+      );
+      redis.on('error', () => errors.inc({ client }));
+      return redis;
+    },
+  };
+}
+
 /** Redis, the only truth for live sessions, and the store over it. */
 @Global()
 @Module({
   providers: [
-    {
-      provide: REDIS_CLIENT,
-      inject: [ConfigService, getToken(METRICS.redisErrors)],
-      useFactory: async (config: ConfigService<Env, true>, errors: Counter<'client'>) => {
-        const client = await connectRedis(
-          config.get('REDIS_URL', { infer: true }),
-          requestPathOptions(config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true })),
-          'synckairos:state',
-        );
-        client.on('error', () => errors.inc({ client: 'state' }));
-        return client;
-      },
-    },
-    {
-      provide: PRODUCER_REDIS_CLIENT,
-      inject: [ConfigService, getToken(METRICS.redisErrors)],
-      useFactory: async (config: ConfigService<Env, true>, errors: Counter<'client'>) => {
-        const client = await connectRedis(
-          config.get('REDIS_URL', { infer: true }),
-          // BullMQ pipelines its bulk adds itself.
-          {
-            ...requestPathOptions(config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true })),
-            enableAutoPipelining: false,
-          },
-          'synckairos:producer',
-        );
-        client.on('error', () => errors.inc({ client: 'producer' }));
-        return client;
-      },
-    },
+    requestPathClient(REDIS_CLIENT, 'state', true),
+    // The queue producers' own connection; BullMQ pipelines its adds itself.
+    requestPathClient(PRODUCER_REDIS_CLIENT, 'producer', false),
     {
       provide: SessionKeys,
       inject: [ConfigService],

@@ -32,6 +32,11 @@ export class DomainError extends Error {
     return new DomainError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
   }
 
+  /** 429: `retry_after_s` also becomes the Retry-After header (AllExceptionsFilter). */
+  static rateLimited(message: string, limit: number, retryAfterS: number): DomainError {
+    return new DomainError('RATE_LIMITED', message, { limit, retry_after_s: retryAfterS });
+  }
+
   static invalidTransition(status: string, action: string): DomainError {
     return new DomainError('INVALID_STATE_TRANSITION', `cannot ${action}: session is ${status}`, {
       status,
