@@ -30,14 +30,14 @@ export class BodyValidationPipe extends ValidationPipe {
     if (metadata.type !== 'body' || !this.toValidate(metadata)) {
       return super.transform(value, metadata);
     }
-    if (value === undefined || value === null) value = {};
-    if (typeof value !== 'object' || Array.isArray(value)) {
+    const body: unknown = value ?? {};
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw DomainError.invalidField('body', 'must be a JSON object');
     }
     const dto = metadata.metatype as Type<unknown>;
-    if (!isEmpty(value)) return super.transform(value, metadata);
+    if (!isEmpty(body)) return super.transform(body, metadata);
     if (this.emptyPasses.has(dto)) return new dto();
-    const result: unknown = await super.transform(value, metadata);
+    const result: unknown = await super.transform(body, metadata);
     this.emptyPasses.add(dto);
     return result;
   }
