@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent } from '../src/audit/audit.constants';
 import { AuditWriter } from '../src/audit/audit-writer';
 import { createSession } from '../src/clock/create-session';
+import { toView } from '../src/clock/session-view';
 import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { SessionKeys } from '../src/state/session-keys';
 import { Api, chess } from './support/api';
@@ -52,7 +53,9 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
 
   it('records a whole session, in order, one row per version, with the instants of the state', async () => {
     const id = uniqueId('audit');
-    await api.create(chess(id, 60_000, { increment_ms: 500 })).expect(201);
+    const created = (
+      await api.create(chess(id, 60_000, { increment_ms: 500, metadata: { table: 7 } })).expect(201)
+    ).body.data;
     const started = (await api.command(id, 'start').expect(200)).body.data;
     const switched = (await api.command(id, 'switch').expect(200)).body.data;
     await api.command(id, 'pause').expect(200);
@@ -101,8 +104,14 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
       final_status: 'completed',
       participant_count: 2,
       last_version: 6,
+      metadata: { table: 7 },
+      last_state: { version: 6, status: 'completed', metadata: { table: 7 } },
     });
-    expect((row?.completed_at as Date).toISOString()).toBe(completed.session_completed_at);
+    const iso = (column: string) => (row?.[column] as Date).toISOString();
+    expect(iso('created_at')).toBe(created.created_at);
+    expect(iso('started_at')).toBe(started.session_started_at);
+    expect(iso('completed_at')).toBe(completed.session_completed_at);
+    expect(iso('updated_at')).toBe(completed.session_completed_at);
   });
 
   it('records the expiry found by a read, at its instant, and the deletion', async () => {
@@ -127,7 +136,14 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
       () => sessionRow(id),
       (r) => r?.last_version === 4,
     );
-    expect(row?.final_status).toBe('deleted');
+    expect(row).toMatchObject({
+      final_status: 'deleted',
+      metadata: null,
+      started_at: expect.any(Date),
+    });
+    // Deleted at the deletion's instant, with the last state kept.
+    expect(row?.completed_at).toEqual(rows[3].occurred_at);
+    expect(row?.last_state).toMatchObject({ version: 3, status: 'expired' });
   });
 
   describe('GET /v1/sessions/:id/events', () => {
@@ -172,6 +188,20 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
       expect(res.body.error.code).toBe('SESSION_NOT_FOUND');
     });
 
+    it('shows rows recorded before states were kept with the snapshot they were stored with', async () => {
+      const old = uniqueId('old-row');
+      const snapshot = { session_id: old, version: 1, status: 'pending', note: 'as stored' };
+      await pg.query(
+        `INSERT INTO sync_events (session_id, version, event_type, occurred_at, state_snapshot)
+         VALUES ($1, 1, 'session_created', now(), $2)`,
+        [old, JSON.stringify(snapshot)],
+      );
+      const res = await api.raw().get(`/v1/sessions/${old}/events`).expect(200);
+      expect(res.body.data).toEqual([
+        expect.objectContaining({ version: 1, state_snapshot: snapshot }),
+      ]);
+    });
+
     it('answers an empty page past the end', async () => {
       const res = await api.raw().get(`/v1/sessions/${id}/events?after_version=100`).expect(200);
       expect(res.body.data).toEqual([]);
@@ -196,7 +226,7 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
         participant_id: null,
         occurred_at_ms: Date.now(),
         details: null,
-        state: { ...state, version },
+        state: JSON.stringify({ ...state, version }),
       };
     };
 
@@ -234,11 +264,16 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
     it('a job of the earlier one-event shape is still recorded', async () => {
       const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
       const id = uniqueId('legacy');
-      await queue.add('state-change', job(id, 1));
+      // Before the state travelled as text, it was an object.
+      const legacy = job(id, 1);
+      await queue.add('state-change', { ...legacy, state: JSON.parse(legacy.state) as unknown });
+      const batched = job(id, 2);
+      await queue.add(AUDIT_JOB, { events: [{ ...batched, state: JSON.parse(batched.state) }] });
       await waitUntil(
         () => eventsOf(id),
-        (rows) => rows.length === 1,
+        (rows) => rows.length === 2,
       );
+      expect((await sessionRow(id))?.last_state).toEqual(JSON.parse(batched.state));
     });
 
     it('the session row never goes back to an older version', async () => {
@@ -254,9 +289,15 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
       const writer = app.get(AuditWriter);
       const good = uniqueId('good');
       const bad = { ...job(uniqueId('bad'), 1), participant_id: 'x'.repeat(100) };
-      const results = await Promise.allSettled([writer.write([job(good, 1)]), writer.write([bad])]);
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      const garbled = { ...job(uniqueId('garbled'), 1), state: '{"status":' };
+      const results = await Promise.allSettled([
+        writer.write([job(good, 1)]),
+        writer.write([bad]),
+        writer.write([garbled]),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
       expect(await eventsOf(good)).toHaveLength(1);
+      expect(await eventsOf(garbled.session_id)).toEqual([]);
 
       const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
       const neighbour = uniqueId('neighbour');
@@ -296,6 +337,27 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
         ).map((r: { table_name: string }) => r.table_name);
       await ds.runMigrations();
       expect(await tables()).toEqual(['sync_events', 'sync_sessions']);
+      // A row recorded with its state only gets its snapshot back when `state` goes.
+      const { state } = createSession(
+        {
+          session_id: 'm-1',
+          sync_mode: 'global',
+          participants: [{ participant_id: 'a' }],
+          total_time_ms: 1000,
+        },
+        1_700_000_000_000,
+      );
+      await ds.query(
+        `INSERT INTO sync_events (session_id, version, event_type, occurred_at, state)
+         VALUES ('m-1', 1, 'session_created', $1, $2)`,
+        [new Date(1_700_000_000_500), JSON.stringify(state)],
+      );
+      await ds.undoLastMigration();
+      const [row] = await ds.query(`SELECT * FROM sync_events WHERE session_id = 'm-1'`);
+      expect(row.state).toBeUndefined();
+      expect(row.state_snapshot).toEqual(
+        JSON.parse(JSON.stringify(toView(state, 1_700_000_000_500))),
+      );
       await ds.undoLastMigration();
       expect(await tables()).toEqual([]);
       await ds.runMigrations();

@@ -61,7 +61,13 @@ describe('SessionStore on a real Redis', () => {
     const state = fresh();
     await store.create(state, 0);
     const v2 = { ...state, version: 2, status: 'running' as const };
-    await expect(store.compareAndSet(1, v2, 0)).resolves.toEqual({ ok: true, watched: false });
+    const written = await store.compareAndSet(1, v2, 0);
+    expect(written).toEqual({ ok: true, watched: false, stored: expect.any(String) });
+    // What it says it stored is what the next reader gets.
+    expect(JSON.parse((written as { stored: string }).stored)).toEqual(v2);
+    expect(await redis.hget(keys.session(state.session_id), 's')).toBe(
+      (written as { stored: string }).stored,
+    );
     const stale = { ...state, version: 2, status: 'cancelled' as const };
     await expect(store.compareAndSet(1, stale, 0)).resolves.toEqual({
       ok: false,
@@ -74,7 +80,7 @@ describe('SessionStore on a real Redis', () => {
     const state = fresh();
     await store.create(state, 0);
     await redis.sadd(keys.watchers(state.session_id), 'instance-x');
-    await expect(store.compareAndSet(1, { ...state, version: 2 }, 0)).resolves.toEqual({
+    await expect(store.compareAndSet(1, { ...state, version: 2 }, 0)).resolves.toMatchObject({
       ok: true,
       watched: true,
     });
@@ -96,10 +102,10 @@ describe('SessionStore on a real Redis', () => {
     await store.create(state, 0);
     const write = (expected: number) =>
       store.compareAndSet(expected, { ...state, version: expected + 1 }, 0, 2);
-    await expect(write(1)).resolves.toEqual({ ok: true, watched: false });
+    await expect(write(1)).resolves.toMatchObject({ ok: true, watched: false });
     // A lost race is not a commit: it does not use up the limit.
     await expect(write(1)).resolves.toMatchObject({ ok: false, current: { kind: 'live' } });
-    await expect(write(2)).resolves.toEqual({ ok: true, watched: false });
+    await expect(write(2)).resolves.toMatchObject({ ok: true, watched: false });
     const refused = await write(3);
     expect(refused).toEqual({ ok: false, retryAfterMs: expect.any(Number) });
     const retryAfterMs = (refused as { retryAfterMs: number }).retryAfterMs;
@@ -113,7 +119,7 @@ describe('SessionStore on a real Redis', () => {
       ok: true,
     });
     await sleep(retryAfterMs + 20);
-    await expect(write(4)).resolves.toEqual({ ok: true, watched: false });
+    await expect(write(4)).resolves.toMatchObject({ ok: true, watched: false });
     expect(await redis.pttl(keys.commitRate(state.session_id))).toBeGreaterThan(0);
   });
 

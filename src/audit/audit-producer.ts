@@ -64,10 +64,7 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
 
   async onChange(change: SessionChange): Promise<void> {
     if (change.steps.length === 0) return;
-    await this.enqueue(
-      change.sessionId,
-      change.steps.map((step) => fromStep(change.sessionId, step)),
-    );
+    await this.enqueue(change.sessionId, auditEventsOf(change));
   }
 
   async onDelete(deletion: SessionDeletion): Promise<void> {
@@ -78,7 +75,7 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
       participant_id: null,
       occurred_at_ms: deletion.now,
       details: null,
-      state: deletion.last,
+      state: JSON.stringify(deletion.last),
     };
     await this.enqueue(deletion.sessionId, [event]);
   }
@@ -96,17 +93,24 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
   }
 }
 
-function fromStep(sessionId: string, step: Step): AuditEvent {
+/** One event per version the change committed, oldest first. */
+export function auditEventsOf(change: SessionChange): AuditEvent[] {
+  return change.steps.map((step) => fromStep(change, step));
+}
+
+function fromStep(change: SessionChange, step: Step): AuditEvent {
   const details: Record<string, unknown> = { ...step.details };
   if (step.group_id !== undefined) details.group_id = step.group_id;
   if (step.timeouts.length > 0) details.timeouts = step.timeouts;
+  // The newest step's state is the one just written: its text is already made.
+  const stored = step.version === change.after.version ? change.stored : undefined;
   return {
-    session_id: sessionId,
+    session_id: change.sessionId,
     version: step.version,
     event_type: step.type,
     participant_id: step.participant_id,
     occurred_at_ms: step.at,
     details: Object.keys(details).length > 0 ? details : null,
-    state: step.state,
+    state: stored ?? JSON.stringify(step.state),
   };
 }

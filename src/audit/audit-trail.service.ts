@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MoreThan } from 'typeorm';
+import { SessionView, toView } from '../clock/session-view';
 import { DomainError } from '../common/errors/domain-error';
 import { SessionStore } from '../state/session-store';
 import { AuditDatabase } from './audit-database';
@@ -11,7 +12,7 @@ export interface AuditEventView {
   event_type: string;
   participant_id: string | null;
   occurred_at: string;
-  state_snapshot: SyncEvent['state_snapshot'];
+  state_snapshot: SessionView;
   metadata: Record<string, unknown> | null;
 }
 
@@ -57,7 +58,14 @@ function toEventView(e: SyncEvent): AuditEventView {
     event_type: e.event_type,
     participant_id: e.participant_id,
     occurred_at: e.occurred_at.toISOString(),
-    state_snapshot: e.state_snapshot,
+    state_snapshot: snapshotOf(e),
     metadata: e.metadata,
   };
+}
+
+/** The session as clients saw it at the event's instant. */
+function snapshotOf(e: SyncEvent): SessionView {
+  if (e.state) return toView(e.state, e.occurred_at.getTime());
+  if (e.state_snapshot) return e.state_snapshot;
+  throw new Error(`audit event ${e.session_id} v${e.version} has neither state nor snapshot`);
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
-import { toView } from '../clock/session-view';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { AuditEvent, describeEvents } from './audit.constants';
@@ -14,8 +13,6 @@ interface Pending {
   resolve: () => void;
   reject: (err: unknown) => void;
 }
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * Events that no retry can write (they break a constraint or a type). The good events they
@@ -145,17 +142,18 @@ export class AuditWriter {
 
   /**
    * One statement, so one round trip and one atomic unit: the session rows (newest version
-   * each, only forward) in a data-modifying CTE, then the events. The rows travel as one JSON
-   * document that PostgreSQL takes apart, which is far cheaper here than array parameters.
+   * each, only forward) in a data-modifying CTE, then the events. The events travel as one
+   * JSON document that PostgreSQL takes apart once for both tables, which is far cheaper here
+   * than array parameters; each state goes in as the JSON text it came with, never parsed or
+   * rebuilt in Node.
    */
   async writeBatch(events: AuditEvent[]): Promise<void> {
     const pool = await this.db.pool();
-    const sessions = newestPerSession(events).map(sessionRow);
     await pool.query({
       // Named: each connection parses and plans the statement once, not once per batch.
       name: 'synckairos-audit-write',
       text: WRITE_BATCH_SQL,
-      values: [JSON.stringify(sessions), JSON.stringify(events.map(eventRow))],
+      values: [eventsDocument(events)],
     });
     const now = Date.now();
     this.written.inc(events.length);
@@ -164,25 +162,54 @@ export class AuditWriter {
   }
 }
 
-function newestPerSession(events: AuditEvent[]): AuditEvent[] {
-  const newest = new Map<string, AuditEvent>();
-  for (const e of events) {
-    const seen = newest.get(e.session_id);
-    if (!seen || seen.version < e.version) newest.set(e.session_id, e);
+/**
+ * `[{…fields, "state": <state>}, …]`. The state text is spliced in as it is: it comes from the
+ * service's own JSON.stringify, through Redis, which the service trusts as it trusts its own
+ * sessions there. Text that is not JSON makes the statement fail with SQLSTATE 22P02, which
+ * isolates the job, then the event, like any other unwritable data.
+ */
+function eventsDocument(events: AuditEvent[]): string {
+  let doc = '[';
+  for (const [i, e] of events.entries()) {
+    const fields = JSON.stringify({
+      session_id: e.session_id,
+      version: e.version,
+      event_type: e.event_type,
+      participant_id: e.participant_id,
+      occurred_at_ms: e.occurred_at_ms,
+      details: e.details,
+    });
+    doc += `${i > 0 ? ',' : ''}${fields.slice(0, -1)},"state":${e.state}}`;
   }
-  // A fixed lock order, so that two workers never deadlock on the same sessions.
-  return [...newest.values()].sort((a, b) => (a.session_id < b.session_id ? -1 : 1));
+  return `${doc}]`;
 }
 
+/** Milliseconds since the epoch (a JSON number, or null) as a timestamptz. */
+const at = (ms: string) => `(timestamptz 'epoch' + (${ms})::bigint * interval '1 millisecond')`;
+
+/**
+ * The session rows come from the same rows as the events: the newest event of each session
+ * (DISTINCT ON, in session order: a fixed lock order, so that two workers never deadlock on
+ * the same sessions), its summary read from the state. A deletion's row keeps the last state
+ * and says `deleted`, completed at the deletion.
+ */
 const WRITE_BATCH_SQL = `
-  WITH sessions AS (
+  WITH e AS MATERIALIZED (
+    SELECT r.*, ${at('r.occurred_at_ms')} AS occurred_at, r.event_type = 'session_deleted' AS deleted
+    FROM jsonb_to_recordset($1::jsonb) AS r(session_id varchar, version int, event_type varchar,
+      participant_id varchar, occurred_at_ms bigint, details jsonb, state jsonb)
+  ),
+  sessions AS (
     INSERT INTO sync_sessions (session_id, sync_mode, final_status, created_at, started_at, completed_at,
       participant_count, last_version, last_state, metadata, updated_at)
-    SELECT session_id, sync_mode, final_status, created_at, started_at, completed_at,
-      participant_count, last_version, last_state, metadata, updated_at
-    FROM jsonb_to_recordset($1::jsonb) AS r(session_id varchar, sync_mode varchar, final_status varchar,
-      created_at timestamptz, started_at timestamptz, completed_at timestamptz, participant_count int,
-      last_version int, last_state jsonb, metadata jsonb, updated_at timestamptz)
+    SELECT DISTINCT ON (session_id) session_id, state->>'sync_mode',
+      CASE WHEN deleted THEN 'deleted' ELSE state->>'status' END,
+      ${at(`state->>'created_at'`)}, ${at(`state->>'session_started_at'`)},
+      CASE WHEN deleted THEN occurred_at ELSE ${at(`state->>'session_completed_at'`)} END,
+      jsonb_array_length(state->'participants'), version, state,
+      NULLIF(state->'metadata', 'null'::jsonb), occurred_at
+    FROM e
+    ORDER BY session_id, version DESC
     ON CONFLICT (session_id) DO UPDATE SET
       sync_mode = EXCLUDED.sync_mode, final_status = EXCLUDED.final_status, started_at = EXCLUDED.started_at,
       completed_at = EXCLUDED.completed_at, participant_count = EXCLUDED.participant_count,
@@ -191,38 +218,7 @@ const WRITE_BATCH_SQL = `
     WHERE sync_sessions.last_version < EXCLUDED.last_version
     RETURNING 1
   )
-  INSERT INTO sync_events (session_id, version, event_type, participant_id, occurred_at, state_snapshot, metadata)
-  SELECT session_id, version, event_type, participant_id, occurred_at, state_snapshot, metadata
-  FROM jsonb_to_recordset($2::jsonb) AS e(session_id varchar, version int, event_type varchar,
-    participant_id varchar, occurred_at timestamptz, state_snapshot jsonb, metadata jsonb)
+  INSERT INTO sync_events (session_id, version, event_type, participant_id, occurred_at, state, metadata)
+  SELECT session_id, version, event_type, participant_id, occurred_at, state, details
+  FROM e
   ON CONFLICT (session_id, version) DO NOTHING`;
-
-function sessionRow(event: AuditEvent): Record<string, unknown> {
-  const s = event.state;
-  const deleted = event.event_type === 'session_deleted';
-  return {
-    session_id: event.session_id,
-    sync_mode: s.sync_mode,
-    final_status: deleted ? 'deleted' : s.status,
-    created_at: iso(s.created_at),
-    started_at: iso(s.session_started_at),
-    completed_at: iso(deleted ? event.occurred_at_ms : s.session_completed_at),
-    participant_count: s.participants.length,
-    last_version: event.version,
-    last_state: s,
-    metadata: s.metadata ?? null,
-    updated_at: iso(event.occurred_at_ms),
-  };
-}
-
-function eventRow(event: AuditEvent): Record<string, unknown> {
-  return {
-    session_id: event.session_id,
-    version: event.version,
-    event_type: event.event_type,
-    participant_id: event.participant_id,
-    occurred_at: iso(event.occurred_at_ms),
-    state_snapshot: toView(event.state, event.occurred_at_ms),
-    metadata: event.details,
-  };
-}

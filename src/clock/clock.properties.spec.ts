@@ -159,7 +159,7 @@ describe('clock properties', () => {
     );
   });
 
-  it('versions go up by one per step, and steps are recorded in time order, never after now', () => {
+  it('versions go up by one per step, steps are in time order, never after now, the last one is the result', () => {
     fc.assert(
       fc.property(sessionArb, fc.array(opArb, { maxLength: 25 }), (spec, ops) => {
         drive(spec, ops, (run, before) => {
@@ -170,6 +170,8 @@ describe('clock properties', () => {
             expect(step.at).toBeGreaterThanOrEqual(before.updated_at);
             expect(step.state.version).toBe(step.version);
           }
+          // The newest step's state is the state stored: the audit trail records its text.
+          if (fresh.length > 0) expect(fresh.at(-1)?.state).toEqual(run.state);
         });
       }),
       { numRuns: 300 },

@@ -1,5 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { CreateAuditTables1795000000000 } from '../../migrations/1795000000000-CreateAuditTables';
+import { RecordEventStates1795100000000 } from '../../migrations/1795100000000-RecordEventStates';
 import { SyncEvent } from '../audit/entities/sync-event.entity';
 import { SyncSession } from '../audit/entities/sync-session.entity';
 import { validateEnv } from './env.validation';
@@ -13,7 +14,7 @@ export function buildDataSourceOptions(url: string): DataSourceOptions {
     type: 'postgres',
     url,
     entities: [SyncSession, SyncEvent],
-    migrations: [CreateAuditTables1795000000000],
+    migrations: [CreateAuditTables1795000000000, RecordEventStates1795100000000],
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     logging: false,

@@ -7,6 +7,8 @@ export interface SessionChange {
   /** The state it replaced; null when the session was created (or restored). */
   before: ClockState | null;
   after: ClockState;
+  /** `after` as Redis holds it (JSON text), when the writer has it at hand. */
+  stored?: string;
   /** One per new version, oldest first. */
   steps: Step[];
   /** `after`, live at `now`. */

@@ -125,7 +125,7 @@ export class SessionsService {
           view,
           now,
         };
-        await this.feed.publish({ ...change, watched: cas.watched });
+        await this.feed.publish({ ...change, watched: cas.watched, stored: cas.stored });
         return this.answer(result, now, view);
       }
       if ('retryAfterMs' in cas) throw this.switchLimited(cas.retryAfterMs);

@@ -16,10 +16,11 @@ export type StoredSession =
 
 /**
  * `watched`: some instance has sockets in the session's room, so the change is worth a push.
+ * `stored`: the state as written, JSON text (the audit trail records it as it is).
  * `retryAfterMs`: the session is over its commit limit for this second.
  */
 export type CasOutcome =
-  | { ok: true; watched: boolean }
+  | { ok: true; watched: boolean; stored: string }
   | { ok: false; current: StoredSession }
   | { ok: false; retryAfterMs: number };
 
@@ -87,6 +88,7 @@ export class SessionStore {
     commitsPerSecond = 0,
   ): Promise<CasOutcome> {
     const id = next.session_id;
+    const stored = JSON.stringify(next);
     const [code, current] = await this.guard(() =>
       this.commands.skCompareAndSet(
         this.keys.session(id),
@@ -94,12 +96,12 @@ export class SessionStore {
         this.keys.commitRate(id),
         expectedVersion,
         next.version,
-        JSON.stringify(next),
+        stored,
         ttlMs,
         commitsPerSecond,
       ),
     );
-    if (code === 1) return { ok: true, watched: current === 1 };
+    if (code === 1) return { ok: true, watched: current === 1, stored };
     if (code === -3) return { ok: false, retryAfterMs: Number(current) };
     if (code === -1 && typeof current === 'string') {
       return { ok: false, current: { kind: 'live', state: JSON.parse(current) as ClockState } };
