@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
-import { Api } from './support/api';
+import { SessionStore } from '../src/state/session-store';
+import { Api, chess } from './support/api';
 import { cleanRedis, startApp, uniqueId } from './support/e2e-app';
 
 describe('concurrent switches over two instances', () => {
@@ -114,5 +115,32 @@ describe('concurrent switches over two instances', () => {
       code: 'CONFLICT',
       details: { expected_version: 2, actual_version: 3 },
     });
+  });
+
+  it('on one instance the commands of a session take turns: no compare-and-set lost to itself', async () => {
+    const api = new Api(a.getHttpServer());
+    const id = uniqueId('turns');
+    await api.create(chess(id, 3_600_000)).expect(201);
+    await api.command(id, 'start').expect(200);
+    const cas = jest.spyOn(a.get(SessionStore), 'compareAndSet');
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 10 === 9
+            ? api.command(id, 'add-time', { participant_id: 'white', ms: 1000 })
+            : api.command(id, 'switch'),
+        ),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(40).fill(200));
+      // Each command decided on the state the one before it wrote: one CAS each, none lost.
+      expect(cas).toHaveBeenCalledTimes(40);
+      const results = await Promise.all(
+        cas.mock.results.map((r) => r.value as Promise<{ ok: boolean }>),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+    } finally {
+      cas.mockRestore();
+    }
+    expect((await api.get(id).expect(200)).body.data.version).toBe(42);
   });
 });

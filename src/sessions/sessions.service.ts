@@ -6,6 +6,7 @@ import { applyCommand, CommandResult } from '../clock/apply-command';
 import { ClockState, Command, CreateSessionInput, Step } from '../clock/clock.types';
 import { createSession } from '../clock/create-session';
 import { SessionView, toView } from '../clock/session-view';
+import { KeyedSerializer } from '../common/concurrency/keyed-serializer';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
@@ -23,6 +24,12 @@ export interface CommandOutcome {
   steps: Step[];
 }
 
+/** What a command decided; `published` settles when its change's listeners are done. */
+interface Applied {
+  outcome: CommandOutcome;
+  published?: Promise<void>;
+}
+
 /**
  * A compare-and-set only fails when another writer succeeded, so the system always makes
  * progress; this bound only stops a pathological loop.
@@ -33,12 +40,16 @@ const MAX_ATTEMPTS = 1000;
  * Runs every change the same way, whoever asks (REST, sockets, the deadline worker): take the
  * state, let the clock apply the command at `now`, write it with a compare-and-set on the
  * version, and on a lost race apply it again to the newer state the CAS returned. Then hand
- * the change to the listeners. A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches
+ * the change to the listeners. The commands of one session take turns on this instance: each
+ * starts from the state the one before it wrote, so a session that many clients switch at once
+ * commits one CAS per command instead of losing races to its own instance (across instances,
+ * the CAS still decides). A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches
  * a second, whoever sends them (REST or socket); the compare-and-set counts them itself.
  */
 @Injectable()
 export class SessionsService {
   private readonly switchesPerSecond: number;
+  private readonly serial = new KeyedSerializer();
 
   constructor(
     private readonly store: SessionStore,
@@ -82,16 +93,30 @@ export class SessionsService {
   }
 
   async execute(sessionId: string, command: Command): Promise<CommandOutcome> {
-    if (command.kind !== 'switch') return this.apply(sessionId, command);
+    if (command.kind !== 'switch') return this.run(sessionId, command);
     const stop = this.switchDuration.startTimer();
     try {
-      return await this.apply(sessionId, command);
+      return await this.run(sessionId, command);
     } finally {
       stop();
     }
   }
 
-  private async apply(sessionId: string, command: Command): Promise<CommandOutcome> {
+  /**
+   * The session's turn lasts until the compare-and-set is decided and the change handed to the
+   * listeners (which queue its jobs and pushes in commit order); the next command does not wait
+   * for those to be sent. A read needs no turn: it decides on Redis, not on the remembered state.
+   */
+  private async run(sessionId: string, command: Command): Promise<CommandOutcome> {
+    const { outcome, published } =
+      command.kind === 'settle'
+        ? await this.apply(sessionId, command)
+        : await this.serial.run(sessionId, () => this.apply(sessionId, command));
+    await published;
+    return outcome;
+  }
+
+  private async apply(sessionId: string, command: Command): Promise<Applied> {
     const cached = command.kind === 'settle' ? undefined : this.cache.get(sessionId);
     let current = cached ?? (await this.loader.load(sessionId));
     let trusted = cached === undefined;
@@ -106,7 +131,7 @@ export class SessionsService {
           continue;
         }
         this.cache.set(current);
-        return this.answer(result, now);
+        return { outcome: this.answer(result, now) };
       }
       const cas = await this.store.compareAndSet(
         current.version,
@@ -125,8 +150,14 @@ export class SessionsService {
           view,
           now,
         };
-        await this.feed.publish({ ...change, watched: cas.watched, stored: cas.stored });
-        return this.answer(result, now, view);
+        const published = this.feed.publish({
+          ...change,
+          watched: cas.watched,
+          stored: cas.stored,
+        });
+        // A refusal that settled clocks first: what was settled is recorded before it answers.
+        if (result.error) await published;
+        return { outcome: this.answer(result, now, view), published };
       }
       if ('retryAfterMs' in cas) throw this.switchLimited(cas.retryAfterMs);
       if (attempt >= MAX_ATTEMPTS)
@@ -137,11 +168,14 @@ export class SessionsService {
   }
 
   /** Deletes the session; deleting one that does not exist is not an error. */
-  async delete(sessionId: string): Promise<void> {
-    const now = this.time.now();
-    this.cache.delete(sessionId);
-    const last = await this.store.delete(sessionId, this.ttl.retentionMs);
-    if (last) await this.feed.publishDeletion({ sessionId, last, version: last.version + 1, now });
+  delete(sessionId: string): Promise<void> {
+    return this.serial.run(sessionId, async () => {
+      const now = this.time.now();
+      this.cache.delete(sessionId);
+      const last = await this.store.delete(sessionId, this.ttl.retentionMs);
+      if (last)
+        await this.feed.publishDeletion({ sessionId, last, version: last.version + 1, now });
+    });
   }
 
   private answer(result: CommandResult, now: number, view?: SessionView): CommandOutcome {
