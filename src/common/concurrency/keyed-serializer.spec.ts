@@ -40,9 +40,9 @@ describe('KeyedSerializer', () => {
       started.push('a');
       await gate.promise;
     });
-    const b = serial.run('b', async () => {
+    const b = serial.run('b', () => {
       started.push('b');
-      return 'b done';
+      return Promise.resolve('b done');
     });
     await expect(b).resolves.toBe('b done');
     expect(started).toEqual(['a', 'b']);

@@ -1,12 +1,8 @@
 const settled = (): void => undefined;
 
-/** Starts at once (no extra turn when the key is free); a throw becomes a rejection. */
-function start<T>(task: () => Promise<T>): Promise<T> {
-  try {
-    return task();
-  } catch (err) {
-    return Promise.reject(err as Error);
-  }
+/** Starts at once (no waiting when the key is free); a throw becomes a rejection. */
+async function start<T>(task: () => Promise<T>): Promise<T> {
+  return await task();
 }
 
 /**
