@@ -30,7 +30,7 @@ export class RedisStats {
     for (const line of ((await this.redis.client('LIST')) as string).split('\n')) {
       const addr = /addr=(\S+)/.exec(line)?.[1];
       const name = /name=(\S*)/.exec(line)?.[1];
-      if (addr) names.set(addr, name || 'unnamed');
+      if (addr) names.set(addr, readable(name));
     }
     const monitor = await this.redis.monitor();
     const counts = new Map<string, number>();
@@ -63,4 +63,14 @@ export class RedisStats {
   close(): void {
     this.redis.disconnect();
   }
+}
+
+/**
+ * A client's name as a reader wants it: BullMQ names its blocking connections
+ * `<prefix>:<base64 of the queue>`; the service names its own (`synckairos:…`).
+ */
+function readable(name: string | undefined): string {
+  if (!name) return 'unnamed';
+  const bullmq = /^\{[^}]*\}:([A-Za-z0-9+/]+=*)$/.exec(name);
+  return bullmq ? `${Buffer.from(bullmq[1], 'base64').toString()} worker (blocking)` : name;
 }

@@ -4,6 +4,8 @@ import { RedisOptions } from 'ioredis';
 export function workerConnectionOptions(url: string): RedisOptions & { url: string } {
   return {
     url,
+    // BullMQ names its blocking connections itself; this names the others (CLIENT LIST).
+    connectionName: 'synckairos:queue',
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     // Short waits between attempts: workers resume soon after Redis returns, and the windows in
