@@ -54,6 +54,34 @@ describe('rate limits', () => {
     await api.command(busy, 'switch').expect(200);
   });
 
+  it('switches sent at once: exactly the limit commit, the rest get 429, other commands go on', async () => {
+    const api = await start({
+      RATE_LIMIT_SWITCH_PER_SESSION: '4',
+      REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-rl3`,
+    });
+    const id = uniqueId('burst');
+    await api.create(chess(id)).expect(201);
+    await api.command(id, 'start').expect(200);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 4 === 3
+          ? api.command(id, 'add-time', { participant_id: 'white', ms: 1000 })
+          : api.command(id, 'switch'),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    const switches = statuses.filter((_, i) => i % 4 !== 3);
+    const added = statuses.filter((_, i) => i % 4 === 3);
+    expect(switches.filter((s) => s === 200)).toHaveLength(4);
+    expect(switches.filter((s) => s === 429)).toHaveLength(5);
+    expect(added).toEqual([200, 200, 200]);
+    // Created, started, four switches, three additions: nothing refused was written.
+    const final = (await api.get(id).expect(200)).body.data;
+    expect(final.version).toBe(9);
+    const turns = final.participants.map((p: { cycle_count: number }) => p.cycle_count);
+    expect(turns.reduce((x: number, y: number) => x + y, 0)).toBe(4);
+  });
+
   it('RATE_LIMIT_ENABLED=false turns the limits off', async () => {
     const api = await start({
       RATE_LIMIT_ENABLED: 'false',

@@ -107,7 +107,7 @@ describe('SessionStore on a real Redis', () => {
     await expect(write(1)).resolves.toMatchObject({ ok: false, current: { kind: 'live' } });
     await expect(write(2)).resolves.toMatchObject({ ok: true, watched: false });
     const refused = await write(3);
-    expect(refused).toEqual({ ok: false, retryAfterMs: expect.any(Number) });
+    expect(refused).toEqual({ ok: false, retryAfterMs: expect.any(Number), room: 0 });
     const retryAfterMs = (refused as { retryAfterMs: number }).retryAfterMs;
     expect(retryAfterMs).toBeGreaterThan(0);
     expect(retryAfterMs).toBeLessThanOrEqual(1000);
@@ -121,6 +121,19 @@ describe('SessionStore on a real Redis', () => {
     await sleep(retryAfterMs + 20);
     await expect(write(4)).resolves.toMatchObject({ ok: true, watched: false });
     expect(await redis.pttl(keys.commitRate(state.session_id))).toBeGreaterThan(0);
+  });
+
+  it('a write that carries several commits counts them all, and says how many still fit', async () => {
+    const state = fresh();
+    await store.create(state, 0);
+    const write = (expected: number, commits: number) =>
+      store.compareAndSet(expected, { ...state, version: expected + commits }, 0, 5, commits);
+    await expect(write(1, 3)).resolves.toMatchObject({ ok: true });
+    expect(await redis.get(keys.commitRate(state.session_id))).toBe('3');
+    await expect(write(4, 3)).resolves.toMatchObject({ ok: false, room: 2 });
+    await expect(write(4, 2)).resolves.toMatchObject({ ok: true });
+    await expect(write(6, 1)).resolves.toMatchObject({ ok: false, room: 0 });
+    expect(await redis.hget(keys.session(state.session_id), 'v')).toBe('6');
   });
 
   it('a TTL of 0 removes the expiry of a session that had one', async () => {

@@ -6,7 +6,7 @@ import { applyCommand, CommandResult } from '../clock/apply-command';
 import { ClockState, Command, CreateSessionInput, Step } from '../clock/clock.types';
 import { createSession } from '../clock/create-session';
 import { SessionView, toView } from '../clock/session-view';
-import { KeyedSerializer } from '../common/concurrency/keyed-serializer';
+import { KeyedBatcher } from '../common/concurrency/keyed-batcher';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
@@ -24,11 +24,14 @@ export interface CommandOutcome {
   steps: Step[];
 }
 
-/** What a command decided; `published` settles when its change's listeners are done. */
-interface Applied {
-  outcome: CommandOutcome;
-  published?: Promise<void>;
-}
+/**
+ * What became of one command: its outcome or its error, and, when it committed, the hand-over
+ * of its change to the listeners, which its answer waits for.
+ */
+type Decided = ({ outcome: CommandOutcome } | { error: unknown }) & { published?: Promise<void> };
+
+/** The most commands of one session written with one compare-and-set. */
+const MAX_TURN = 64;
 
 /**
  * A compare-and-set only fails when another writer succeeded, so the system always makes
@@ -40,16 +43,20 @@ const MAX_ATTEMPTS = 1000;
  * Runs every change the same way, whoever asks (REST, sockets, the deadline worker): take the
  * state, let the clock apply the command at `now`, write it with a compare-and-set on the
  * version, and on a lost race apply it again to the newer state the CAS returned. Then hand
- * the change to the listeners. The commands of one session take turns on this instance: each
- * starts from the state the one before it wrote, so a session that many clients switch at once
- * commits one CAS per command instead of losing races to its own instance (across instances,
- * the CAS still decides). A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches
+ * the change to the listeners. The commands of one session take turns on this instance, and
+ * the commands that arrive during a turn make the next one together: applied in order, each to
+ * the state the one before it left, and written with one CAS. So a session that many clients
+ * switch at once neither loses races to its own instance nor pays a round trip and a queue job
+ * per command (across instances, the CAS still decides). A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches
  * a second, whoever sends them (REST or socket); the compare-and-set counts them itself.
  */
 @Injectable()
 export class SessionsService {
   private readonly switchesPerSecond: number;
-  private readonly serial = new KeyedSerializer();
+  private readonly turns = new KeyedBatcher<Command, Decided>(
+    (sessionId, commands) => this.applyInOrder(sessionId, commands, true),
+    MAX_TURN,
+  );
 
   constructor(
     private readonly store: SessionStore,
@@ -103,83 +110,118 @@ export class SessionsService {
   }
 
   /**
-   * The session's turn lasts until the compare-and-set is decided and the change handed to the
-   * listeners (which queue its jobs and pushes in commit order); the next command does not wait
-   * for those to be sent. A read needs no turn: it decides on Redis, not on the remembered state.
+   * A command waits for the session's turn; a read needs none (it decides on Redis, not on the
+   * remembered state). The turn ends when the changes are handed to the listeners, which queue
+   * their jobs and pushes in commit order: the next turn does not wait for those to be sent.
    */
   private async run(sessionId: string, command: Command): Promise<CommandOutcome> {
-    const { outcome, published } =
+    const decided =
       command.kind === 'settle'
-        ? await this.apply(sessionId, command)
-        : await this.serial.run(sessionId, () => this.apply(sessionId, command));
-    await published;
-    return outcome;
+        ? (await this.applyInOrder(sessionId, [command], false))[0]
+        : await this.turns.submit(sessionId, command);
+    await decided.published;
+    if ('error' in decided) throw decided.error;
+    return decided.outcome;
   }
 
-  private async apply(sessionId: string, command: Command): Promise<Applied> {
-    const cached = command.kind === 'settle' ? undefined : this.cache.get(sessionId);
+  /**
+   * Applies the commands one after another, each to the state the one before it left, all at
+   * the same instant, and writes the result with one compare-and-set: one new version per step
+   * (each command's steps its own), handed to the listeners command by command. On a lost race
+   * everything is decided again on the newer state.
+   */
+  private async applyInOrder(
+    sessionId: string,
+    commands: Command[],
+    fromCache: boolean,
+  ): Promise<Decided[]> {
+    const cached = fromCache ? this.cache.get(sessionId) : undefined;
     let current = cached ?? (await this.loader.load(sessionId));
     let trusted = cached === undefined;
-    for (let attempt = 1; ; attempt++) {
+    const decided: Decided[] = new Array<Decided>(commands.length);
+    let pending = commands.map((command, index) => ({ command, index }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
       const now = this.time.now();
-      const result = applyCommand(current, command, now);
-      if (result.steps.length === 0) {
-        // A refusal or a no-op decided on a guess must be decided again on the truth.
-        if (!trusted) {
-          current = await this.loader.load(sessionId);
-          trusted = true;
-          continue;
-        }
-        this.cache.set(current);
-        return { outcome: this.answer(result, now) };
+      let state = current;
+      const results = pending.map(({ command, index }) => {
+        const before = state;
+        const result = applyCommand(state, command, now);
+        if (result.steps.length > 0) state = result.state;
+        return { command, index, before, result };
+      });
+      const changed = results.filter((r) => r.result.steps.length > 0);
+      // A refusal or a no-op decided on a guess must be decided again on the truth.
+      if (!trusted && changed.length < results.length) {
+        current = await this.loader.load(sessionId);
+        trusted = true;
+        continue;
       }
+      if (changed.length === 0) {
+        this.cache.set(current);
+        for (const r of results) decided[r.index] = this.decide(r.result, now);
+        return decided;
+      }
+      const switches = changed.filter((r) => r.command.kind === 'switch').length;
       const cas = await this.store.compareAndSet(
         current.version,
-        result.state,
-        this.ttl.ttlMs(result.state, now),
-        command.kind === 'switch' ? this.switchesPerSecond : 0,
+        state,
+        this.ttl.ttlMs(state, now),
+        switches > 0 ? this.switchesPerSecond : 0,
+        switches,
       );
       if (cas.ok) {
-        this.cache.set(result.state);
-        const view = toView(result.state, now);
-        const change = {
-          sessionId,
-          before: current,
-          after: result.state,
-          steps: result.steps,
-          view,
-          now,
-        };
-        const published = this.feed.publish({
-          ...change,
-          watched: cas.watched,
-          stored: cas.stored,
-        });
-        // A refusal that settled clocks first: what was settled is recorded before it answers.
-        if (result.error) await published;
-        return { outcome: this.answer(result, now, view), published };
+        this.cache.set(state);
+        for (const r of results) {
+          if (r.result.steps.length === 0) {
+            decided[r.index] = this.decide(r.result, now);
+            continue;
+          }
+          const view = toView(r.result.state, now);
+          const published = this.feed.publish({
+            sessionId,
+            before: r.before,
+            after: r.result.state,
+            steps: r.result.steps,
+            view,
+            now,
+            watched: cas.watched,
+            stored: r.result.state === state ? cas.stored : undefined,
+          });
+          // A refusal that settled clocks first answers once what was settled is recorded.
+          decided[r.index] = { ...this.decide(r.result, now, view), published };
+        }
+        return decided;
       }
-      if ('retryAfterMs' in cas) throw this.switchLimited(cas.retryAfterMs);
+      if ('retryAfterMs' in cas) {
+        // The first switches that still fit in this second go on, with the other commands;
+        // the rest wait for the next second.
+        const limited = this.switchLimited(cas.retryAfterMs);
+        let room = cas.room;
+        pending = pending.filter(({ command, index }) => {
+          if (command.kind !== 'switch' || room-- > 0) return true;
+          decided[index] = { error: limited };
+          return false;
+        });
+        continue;
+      }
       if (attempt >= MAX_ATTEMPTS)
         throw new DomainError('UNAVAILABLE', 'session is too busy, try again');
       current = await this.newer(sessionId, cas.current);
       trusted = true;
     }
+    return decided;
   }
 
   /** Deletes the session; deleting one that does not exist is not an error. */
-  delete(sessionId: string): Promise<void> {
-    return this.serial.run(sessionId, async () => {
-      const now = this.time.now();
-      this.cache.delete(sessionId);
-      const last = await this.store.delete(sessionId, this.ttl.retentionMs);
-      if (last)
-        await this.feed.publishDeletion({ sessionId, last, version: last.version + 1, now });
-    });
+  async delete(sessionId: string): Promise<void> {
+    const now = this.time.now();
+    this.cache.delete(sessionId);
+    const last = await this.store.delete(sessionId, this.ttl.retentionMs);
+    if (last) await this.feed.publishDeletion({ sessionId, last, version: last.version + 1, now });
   }
 
-  private answer(result: CommandResult, now: number, view?: SessionView): CommandOutcome {
-    if (result.error) throw result.error;
+  private decide(result: CommandResult, now: number, view?: SessionView): Decided {
+    if (result.error) return { error: result.error };
     const outcome: CommandOutcome = {
       view: view ?? toView(result.state, now),
       steps: view ? result.steps : [],
@@ -187,7 +229,7 @@ export class SessionsService {
     if (result.expired_participant_id !== undefined) {
       outcome.expired_participant_id = result.expired_participant_id;
     }
-    return outcome;
+    return { outcome };
   }
 
   private switchLimited(retryAfterMs: number): DomainError {

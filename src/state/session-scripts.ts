@@ -16,10 +16,11 @@ return 1`,
   },
   /**
    * KEYS: session, its watchers, its commit counter. ARGV: expected version, new version, new
-   * state, ttlMs, most commits per second (0: no limit).
+   * state, ttlMs, most commits per second (0: no limit), the commits this write counts for
+   * (1 when absent: the new version may carry several commands of the session).
    * → {1, watched} written (watched: 1 when some instance has sockets in its room);
    *   {0} missing; {-1, state} the version moved on; {-2} deleted;
-   *   {-3, ms} over the limit, which resets in ms.
+   *   {-3, ms, room} over the limit, which resets in ms; room: the commits still allowed.
    * The limit counts commits, in a fixed one-second window, in the same atomic step as the
    * write: it costs no round trip of its own, and a refused or lost attempt is not counted.
    */
@@ -32,12 +33,14 @@ if not cur[2] then return {-2} end
 if cur[1] ~= ARGV[1] then return {-1, cur[2]} end
 local limit = tonumber(ARGV[5])
 if limit > 0 then
-  if tonumber(redis.call('GET', KEYS[3]) or '0') >= limit then
+  local commits = tonumber(ARGV[6] or '1')
+  local count = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if count + commits > limit then
     local left = redis.call('PTTL', KEYS[3])
     if left < 0 then redis.call('PEXPIRE', KEYS[3], 1000) left = 1000 end
-    return {-3, left}
+    return {-3, left, math.max(0, limit - count)}
   end
-  if redis.call('INCR', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], 1000) end
+  if redis.call('INCRBY', KEYS[3], commits) == commits then redis.call('PEXPIRE', KEYS[3], 1000) end
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end

@@ -17,12 +17,13 @@ export type StoredSession =
 /**
  * `watched`: some instance has sockets in the session's room, so the change is worth a push.
  * `stored`: the state as written, JSON text (the audit trail records it as it is).
- * `retryAfterMs`: the session is over its commit limit for this second.
+ * `retryAfterMs`: the session is over its commit limit for this second (`room`: the commits
+ * it still allows in it).
  */
 export type CasOutcome =
   | { ok: true; watched: boolean; stored: string }
   | { ok: false; current: StoredSession }
-  | { ok: false; retryAfterMs: number };
+  | { ok: false; retryAfterMs: number; room: number };
 
 interface SessionCommands {
   skCreate(key: string, version: number, state: string, ttlMs: number): Promise<number>;
@@ -35,7 +36,8 @@ interface SessionCommands {
     state: string,
     ttlMs: number,
     commitsPerSecond: number,
-  ): Promise<[number, (string | number)?]>;
+    commits: number,
+  ): Promise<[number, (string | number)?, number?]>;
   skDelete(key: string, ttlMs: number): Promise<string | null>;
 }
 
@@ -79,17 +81,19 @@ export class SessionStore {
 
   /**
    * Writes `next` if the stored version is still `expectedVersion`, and, when
-   * `commitsPerSecond` is above 0, if the session has committed fewer times this second.
+   * `commitsPerSecond` is above 0, if the session's commits this second leave room for the
+   * `commits` this write counts for.
    */
   async compareAndSet(
     expectedVersion: number,
     next: ClockState,
     ttlMs: number,
     commitsPerSecond = 0,
+    commits = 1,
   ): Promise<CasOutcome> {
     const id = next.session_id;
     const stored = JSON.stringify(next);
-    const [code, current] = await this.guard(() =>
+    const [code, current, room] = await this.guard(() =>
       this.commands.skCompareAndSet(
         this.keys.session(id),
         this.keys.watchers(id),
@@ -99,10 +103,11 @@ export class SessionStore {
         stored,
         ttlMs,
         commitsPerSecond,
+        commits,
       ),
     );
     if (code === 1) return { ok: true, watched: current === 1, stored };
-    if (code === -3) return { ok: false, retryAfterMs: Number(current) };
+    if (code === -3) return { ok: false, retryAfterMs: Number(current), room: Number(room ?? 0) };
     if (code === -1 && typeof current === 'string') {
       return { ok: false, current: { kind: 'live', state: JSON.parse(current) as ClockState } };
     }
