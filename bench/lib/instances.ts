@@ -49,7 +49,7 @@ export async function startInstances(
   return instances;
 }
 
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
