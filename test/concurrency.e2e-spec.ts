@@ -159,4 +159,27 @@ describe('concurrent switches over two instances', () => {
     );
     expect(events.body.data.map((e: { version: number }) => e.version)).toEqual(versions);
   });
+
+  it('a command refused in the middle of a turn refuses only itself', async () => {
+    const api = new Api(a.getHttpServer());
+    const id = uniqueId('mid-refusal');
+    await api.create(chess(id, 3_600_000)).expect(201);
+    await api.command(id, 'start').expect(200);
+    // Never valid (the session is at version 2 already), wherever it lands in the turn.
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api.command(id, 'switch', i === 5 ? { expected_version: 1 } : {}),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual([
+      200, 200, 200, 200, 200, 409, 200, 200, 200, 200,
+    ]);
+    expect(answers[5].body.error.code).toBe('CONFLICT');
+    const versions = answers
+      .filter((r) => r.status === 200)
+      .map((r) => r.body.data.version as number)
+      .sort((x, y) => x - y);
+    expect(versions).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect((await api.get(id).expect(200)).body.data.version).toBe(11);
+  });
 });
