@@ -207,7 +207,7 @@ export class EnvironmentVariables {
   /** Switches one session may take per second, whoever sends them. */
   @IsInt()
   @Min(1)
-  RATE_LIMIT_SWITCH_PER_SESSION: number = 1000;
+  RATE_LIMIT_SWITCH_PER_SESSION: number = 5000;
 
   /** After SIGTERM: how long in-flight work may take before the process exits anyway. */
   @IsInt()
