@@ -47,8 +47,9 @@ const MAX_ATTEMPTS = 1000;
  * the commands that arrive during a turn make the next one together: applied in order, each to
  * the state the one before it left, and written with one CAS. So a session that many clients
  * switch at once neither loses races to its own instance nor pays a round trip and a queue job
- * per command (across instances, the CAS still decides). A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches
- * a second, whoever sends them (REST or socket); the compare-and-set counts them itself.
+ * per command (across instances, the CAS still decides). A session commits at most
+ * RATE_LIMIT_SWITCH_PER_SESSION switches a second, whoever sends them (REST or socket); the
+ * compare-and-set counts them itself.
  */
 @Injectable()
 export class SessionsService {
