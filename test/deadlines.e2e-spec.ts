@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { SessionStore } from '../src/state/session-store';
 import { Api, chess } from './support/api';
 import { baseUrl, cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
 import { Watcher } from './support/socket-client';
@@ -253,6 +254,57 @@ describe('Deadlines survive the instance that armed them', () => {
       expect(timeout.at_ms).toBe(anchorOf(started) + 1000);
       const state = await w.next('session:state', (s) => s.version === 3);
       expect(state.state.status).toBe('expired');
+    } finally {
+      w.close();
+      await second.close();
+      await cleanRedis();
+    }
+  });
+
+  it('commands that committed together leave a durable deadline for the state stored', async () => {
+    const first = await startApp({ DEADLINE_BACKSTOP_GRACE_MS: '100' });
+    const second = await startApp({ DEADLINE_BACKSTOP_GRACE_MS: '100' });
+    const id = uniqueId('dl-batch');
+    const w = new Watcher(baseUrl(second));
+    try {
+      const api1 = new Api(first.getHttpServer());
+      const banks = { p0: 600_000, p1: 600_000, p2: 1000, p3: 1500 };
+      await api1
+        .create({
+          session_id: id,
+          sync_mode: 'per_participant',
+          participants: Object.entries(banks).map(([participant_id, total_time_ms]) => ({
+            participant_id,
+            total_time_ms,
+          })),
+          total_time_ms: 1_202_500,
+        })
+        .expect(201);
+      await w.connected();
+      await w.request('session:join', { session_id: id });
+      await api1.command(id, 'start').expect(200);
+      // The first switch runs alone (p1 to play, ten minutes), its write held back so that the
+      // two others arrive meanwhile and commit together: p2 (1 s, never stored), then p3 (1.5 s,
+      // stored). Only a durable job armed for the stored state ends p3's clock once this
+      // instance is gone.
+      const store = first.get(SessionStore);
+      const write = store.compareAndSet.bind(store);
+      const cas = jest.spyOn(store, 'compareAndSet').mockImplementationOnce(async (...args) => {
+        await sleep(200);
+        return write(...args);
+      });
+      const answers = await Promise.all([1, 2, 3].map(() => api1.command(id, 'switch')));
+      expect(cas.mock.calls.map((call) => call[4])).toEqual([1, 2]);
+      await first.close();
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+      const last = answers.map((r) => r.body.data).find((d) => d.version === 5);
+      expect(last.active_participant_id).toBe('p3');
+      const p3 = last.participants.find(
+        (p: { participant_id: string }) => p.participant_id === 'p3',
+      );
+      const timeout = await w.next('session:timeout', (t) => t.kind === 'participant', 5000);
+      expect(timeout).toMatchObject({ participant_id: 'p3', version: 6 });
+      expect(timeout.at_ms).toBe(anchorOf(last) + p3.time_remaining_ms);
     } finally {
       w.close();
       await second.close();

@@ -33,6 +33,8 @@ import { DeadlineTimers } from './deadline-timers';
  * pending and fires first, and a backstop that fires with nothing due arms the next one
  * (DeadlineRunner). So a switch that moves the deadline later (most of them) costs no Redis
  * work at all, and every running clock always has a durable job due by its instant + grace.
+ * Of the changes of commands that committed together, only the last was stored: the others
+ * arm nothing.
  */
 @Injectable()
 export class DeadlineScheduler
@@ -71,6 +73,7 @@ export class DeadlineScheduler
   }
 
   async onChange(change: SessionChange): Promise<void> {
+    if (change.superseded) return;
     const due = deadlineOf(change.after);
     this.timers.schedule(change.sessionId, due, (id) => void this.runner.fire(id, 'timer'));
     if (due === null) return;

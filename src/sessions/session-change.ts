@@ -4,11 +4,19 @@ import { SessionView } from '../clock/session-view';
 /** A committed change of a session: one or more new versions, already in Redis. */
 export interface SessionChange {
   sessionId: string;
-  /** The state it replaced; null when the session was created (or restored). */
+  /**
+   * The state stored before the write that made this change (the same for every change of one
+   * write); null when the session was created (or restored).
+   */
   before: ClockState | null;
   after: ClockState;
   /** `after` as Redis holds it (JSON text), when the writer has it at hand. */
   stored?: string;
+  /**
+   * A later change of the same write follows (commands that committed together): `after` was
+   * never stored by itself, so what acts on the stored state (a deadline) waits for the last.
+   */
+  superseded?: boolean;
   /** One per new version, oldest first. */
   steps: Step[];
   /** `after`, live at `now`. */

@@ -145,10 +145,9 @@ export class SessionsService {
       const now = this.time.now();
       let state = current;
       const results = pending.map(({ command, index }) => {
-        const before = state;
         const result = applyCommand(state, command, now);
         if (result.steps.length > 0) state = result.state;
-        return { command, index, before, result };
+        return { command, index, result };
       });
       const changed = results.filter((r) => r.result.steps.length > 0);
       // A refusal or a no-op decided on a guess must be decided again on the truth.
@@ -178,15 +177,16 @@ export class SessionsService {
             continue;
           }
           const view = toView(r.result.state, now);
+          const superseded = r.result.state !== state;
           const published = this.feed.publish({
             sessionId,
-            before: r.before,
+            before: current,
             after: r.result.state,
             steps: r.result.steps,
             view,
             now,
             watched: cas.watched,
-            stored: r.result.state === state ? cas.stored : undefined,
+            ...(superseded ? { superseded } : { stored: cas.stored }),
           });
           // A refusal that settled clocks first answers once what was settled is recorded.
           decided[r.index] = { ...this.decide(r.result, now, view), published };
