@@ -190,6 +190,28 @@ describe('GatewayModule (contract section 5)', () => {
       expect(rest.participants[0].cycle_count).toBe(1);
     });
 
+    it('a burst of switches: each ack its own version, every watcher gets every version in order', async () => {
+      const id = await newSession();
+      await apiA.command(id, 'start').expect(200);
+      const player = watch(a);
+      const watcher = watch(b, { query: { sessionId: id } });
+      await Promise.all([player.connected(), watcher.next('session:state')]);
+      // Sent in one go: they reach the instance together and commit in turns of several.
+      const acks = await Promise.all(
+        Array.from({ length: 20 }, () => player.request('session:switch', { session_id: id })),
+      );
+      const versions = acks.map((ack) => ack.data.version as number);
+      expect([...versions].sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 3),
+      );
+      await watcher.next('session:state', (s) => s.version === 22);
+      const pushed = watcher
+        .of('session:state')
+        .map((s: { version: number }) => s.version)
+        .filter((v: number) => v > 2);
+      expect(pushed).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+    });
+
     it('answers the same errors as REST by acknowledgement', async () => {
       const id = await newSession();
       await apiA.command(id, 'start').expect(200);
