@@ -12,6 +12,7 @@ import { CpuMeter } from './lib/cpu';
 import { closeAgent } from './lib/http';
 import { BENCH_PREFIX, startInstances, stopInstances } from './lib/instances';
 import { createRunningSessions, load, LoadResult } from './lib/load';
+import { median } from './lib/stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
@@ -21,12 +22,6 @@ function describe(r: LoadResult): string {
   const failed = r.errors + r.non2xx;
   const cpu = `app ${us(r.cpu?.app)}, Redis ${us(r.cpu?.redis)}, PostgreSQL ${us(r.cpu?.postgres)}`;
   return `${r.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${failed} errors; CPU µs/req: ${cpu}`;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -238,77 +238,89 @@ describe('Deadlines: clocks that run out on their own', () => {
 });
 
 describe('Deadlines survive the instance that armed them', () => {
-  it('an instance stopped right after starting a clock: the deadline fires on another', async () => {
+  /**
+   * Two instances with a short backstop grace: the session `body(id)` is created on the first,
+   * and a watcher on the second has joined it. `scenario` stops the first when it wants to.
+   */
+  async function acrossTwoInstances(
+    name: string,
+    body: (id: string) => Record<string, unknown>,
+    scenario: (ctx: {
+      first: INestApplication;
+      api1: Api;
+      id: string;
+      w: Watcher;
+    }) => Promise<void>,
+  ): Promise<void> {
     const first = await startApp({ DEADLINE_BACKSTOP_GRACE_MS: '100' });
     const second = await startApp({ DEADLINE_BACKSTOP_GRACE_MS: '100' });
-    const id = uniqueId('dl-failover');
+    const id = uniqueId(name);
     const w = new Watcher(baseUrl(second));
     try {
       const api1 = new Api(first.getHttpServer());
-      await api1.create(chess(id, 1000)).expect(201);
+      await api1.create(body(id)).expect(201);
       await w.connected();
       await w.request('session:join', { session_id: id });
-      const started = (await api1.command(id, 'start').expect(200)).body.data;
-      await first.close(); // its timer dies with it; the durable job remains
-      const timeout = await w.next('session:timeout', (t) => t.kind === 'participant', 5000);
-      expect(timeout.at_ms).toBe(anchorOf(started) + 1000);
-      const state = await w.next('session:state', (s) => s.version === 3);
-      expect(state.state.status).toBe('expired');
+      await scenario({ first, api1, id, w });
     } finally {
       w.close();
       await second.close();
       await cleanRedis();
     }
-  });
+  }
 
-  it('commands that committed together leave a durable deadline for the state stored', async () => {
-    const first = await startApp({ DEADLINE_BACKSTOP_GRACE_MS: '100' });
-    const second = await startApp({ DEADLINE_BACKSTOP_GRACE_MS: '100' });
-    const id = uniqueId('dl-batch');
-    const w = new Watcher(baseUrl(second));
-    try {
-      const api1 = new Api(first.getHttpServer());
-      const banks = { p0: 600_000, p1: 600_000, p2: 1000, p3: 1500 };
-      await api1
-        .create({
-          session_id: id,
-          sync_mode: 'per_participant',
-          participants: Object.entries(banks).map(([participant_id, total_time_ms]) => ({
-            participant_id,
-            total_time_ms,
-          })),
-          total_time_ms: 1_202_500,
-        })
-        .expect(201);
-      await w.connected();
-      await w.request('session:join', { session_id: id });
-      await api1.command(id, 'start').expect(200);
-      // The first switch runs alone (p1 to play, ten minutes), its write held back so that the
-      // two others arrive meanwhile and commit together: p2 (1 s, never stored), then p3 (1.5 s,
-      // stored). Only a durable job armed for the stored state ends p3's clock once this
-      // instance is gone.
-      const store = first.get(SessionStore);
-      const write = store.compareAndSet.bind(store);
-      const cas = jest.spyOn(store, 'compareAndSet').mockImplementationOnce(async (...args) => {
-        await sleep(200);
-        return write(...args);
-      });
-      const answers = await Promise.all([1, 2, 3].map(() => api1.command(id, 'switch')));
-      expect(cas.mock.calls.map((call) => call[4])).toEqual([1, 2]);
-      await first.close();
-      expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
-      const last = answers.map((r) => r.body.data).find((d) => d.version === 5);
-      expect(last.active_participant_id).toBe('p3');
-      const p3 = last.participants.find(
-        (p: { participant_id: string }) => p.participant_id === 'p3',
-      );
-      const timeout = await w.next('session:timeout', (t) => t.kind === 'participant', 5000);
-      expect(timeout).toMatchObject({ participant_id: 'p3', version: 6 });
-      expect(timeout.at_ms).toBe(anchorOf(last) + p3.time_remaining_ms);
-    } finally {
-      w.close();
-      await second.close();
-      await cleanRedis();
-    }
+  it('an instance stopped right after starting a clock: the deadline fires on another', () =>
+    acrossTwoInstances(
+      'dl-failover',
+      (id) => chess(id, 1000),
+      async ({ first, api1, id, w }) => {
+        const started = (await api1.command(id, 'start').expect(200)).body.data;
+        await first.close(); // its timer dies with it; the durable job remains
+        const timeout = await w.next('session:timeout', (t) => t.kind === 'participant', 5000);
+        expect(timeout.at_ms).toBe(anchorOf(started) + 1000);
+        const state = await w.next('session:state', (s) => s.version === 3);
+        expect(state.state.status).toBe('expired');
+      },
+    ));
+
+  it('commands that committed together leave a durable deadline for the state stored', () => {
+    const banks = { p0: 600_000, p1: 600_000, p2: 1000, p3: 1500 };
+    return acrossTwoInstances(
+      'dl-batch',
+      (id) => ({
+        session_id: id,
+        sync_mode: 'per_participant',
+        participants: Object.entries(banks).map(([participant_id, total_time_ms]) => ({
+          participant_id,
+          total_time_ms,
+        })),
+        total_time_ms: 1_202_500,
+      }),
+      async ({ first, api1, id, w }) => {
+        await api1.command(id, 'start').expect(200);
+        // The first switch runs alone (p1 to play, ten minutes), its write held back so that
+        // the two others arrive meanwhile and commit together: p2 (1 s, never stored), then p3
+        // (1.5 s, stored). Only a durable job armed for the stored state ends p3's clock once
+        // this instance is gone.
+        const store = first.get(SessionStore);
+        const write = store.compareAndSet.bind(store);
+        const cas = jest.spyOn(store, 'compareAndSet').mockImplementationOnce(async (...args) => {
+          await sleep(200);
+          return write(...args);
+        });
+        const answers = await Promise.all([1, 2, 3].map(() => api1.command(id, 'switch')));
+        expect(cas.mock.calls.map((call) => call[4])).toEqual([1, 2]);
+        await first.close();
+        expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+        const last = answers.map((r) => r.body.data).find((d) => d.version === 5);
+        expect(last.active_participant_id).toBe('p3');
+        const p3 = last.participants.find(
+          (p: { participant_id: string }) => p.participant_id === 'p3',
+        );
+        const timeout = await w.next('session:timeout', (t) => t.kind === 'participant', 5000);
+        expect(timeout).toMatchObject({ participant_id: 'p3', version: 6 });
+        expect(timeout.at_ms).toBe(anchorOf(last) + p3.time_remaining_ms);
+      },
+    );
   });
 });

@@ -168,12 +168,18 @@ describe('GatewayModule (contract section 5)', () => {
   });
 
   describe('session:switch over the socket', () => {
-    it('answers like REST: the new state, and every watcher gets it', async () => {
+    /** A running session, a player's socket on A and a watcher of the session on B. */
+    const startedWithPlayerAndWatcher = async () => {
       const id = await newSession();
       await apiA.command(id, 'start').expect(200);
       const player = watch(a);
       const watcher = watch(b, { query: { sessionId: id } });
       await Promise.all([player.connected(), watcher.next('session:state')]);
+      return { id, player, watcher };
+    };
+
+    it('answers like REST: the new state, and every watcher gets it', async () => {
+      const { id, player, watcher } = await startedWithPlayerAndWatcher();
       const ack = await player.request('session:switch', {
         session_id: id,
         current_participant_id: 'white',
@@ -191,11 +197,7 @@ describe('GatewayModule (contract section 5)', () => {
     });
 
     it('a burst of switches: each ack its own version, every watcher gets every version in order', async () => {
-      const id = await newSession();
-      await apiA.command(id, 'start').expect(200);
-      const player = watch(a);
-      const watcher = watch(b, { query: { sessionId: id } });
-      await Promise.all([player.connected(), watcher.next('session:state')]);
+      const { id, player, watcher } = await startedWithPlayerAndWatcher();
       // Sent in one go: they reach the instance together and commit in turns of several.
       const acks = await Promise.all(
         Array.from({ length: 20 }, () => player.request('session:switch', { session_id: id })),

@@ -23,18 +23,23 @@ export const benchEnv = (extra: Record<string, string> = {}): Record<string, str
   ...extra,
 });
 
-/** `count` instances with `env`, and `own[i]` on top for instance i. */
+/**
+ * `count` instances with `env`, and `own[i]` on top for instance i; instance i runs `mains[i]`
+ * when given (another build's `dist/src/main.js`), else this checkout's build.
+ */
 export async function startInstances(
   count: number,
   env: Record<string, string> = {},
   own: Record<string, string>[] = [],
+  mains: string[] = [],
 ): Promise<Instance[]> {
   if (process.env.BENCH_URLS) return process.env.BENCH_URLS.split(',').map((url) => ({ url }));
   const instances: Instance[] = [];
   for (let i = 0; i < count; i++) {
     const port = 3400 + i + (process.pid % 200) * 4;
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
+    const main = path.resolve(mains[i] ?? path.join(ROOT, 'dist/src/main.js'));
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       env: {
         ...process.env,
         ...benchEnv({ ...env, ...own[i] }),
@@ -49,7 +54,7 @@ export async function startInstances(
   return instances;
 }
 
-export async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {

@@ -27,3 +27,10 @@ export function summarize(samples: number[]): Summary {
 
 export const fmt = (ms: number, digits = 1): string =>
   Number.isFinite(ms) ? ms.toFixed(digits) : '-';
+
+/** The median of a list (the mean of the two middle values for an even count). */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -144,24 +144,28 @@ export class SessionsService {
     for (let attempt = 1; pending.length > 0; attempt++) {
       const now = this.time.now();
       let state = current;
+      let changed = 0;
+      let switches = 0;
       const results = pending.map(({ command, index }) => {
         const result = applyCommand(state, command, now);
-        if (result.steps.length > 0) state = result.state;
-        return { command, index, result };
+        if (result.steps.length > 0) {
+          state = result.state;
+          changed += 1;
+          if (command.kind === 'switch') switches += 1;
+        }
+        return { index, result };
       });
-      const changed = results.filter((r) => r.result.steps.length > 0);
       // A refusal or a no-op decided on a guess must be decided again on the truth.
-      if (!trusted && changed.length < results.length) {
+      if (!trusted && changed < results.length) {
         current = await this.loader.load(sessionId);
         trusted = true;
         continue;
       }
-      if (changed.length === 0) {
+      if (changed === 0) {
         this.cache.set(current);
         for (const r of results) decided[r.index] = this.decide(r.result, now);
         return decided;
       }
-      const switches = changed.filter((r) => r.command.kind === 'switch').length;
       const cas = await this.store.compareAndSet(
         current.version,
         state,

@@ -7,15 +7,21 @@ const deferred = () => {
 };
 const flush = () => new Promise((r) => setImmediate(r));
 
+/** A batcher whose first batch waits for `gate`; it records the batches and echoes the items. */
+function gatedRecorder<R>(max: number, answer: (item: number) => R) {
+  const gate = deferred();
+  const batches: number[][] = [];
+  const batcher = new KeyedBatcher<number, R>(async (_key, items) => {
+    batches.push(items);
+    if (batches.length === 1) await gate.promise;
+    return items.map(answer);
+  }, max);
+  return { gate, batches, batcher };
+}
+
 describe('KeyedBatcher', () => {
   it('runs an item alone when its key is idle, and what came meanwhile as the next batch', async () => {
-    const gate = deferred();
-    const batches: number[][] = [];
-    const batcher = new KeyedBatcher<number, string>(async (_key, items) => {
-      batches.push(items);
-      if (batches.length === 1) await gate.promise;
-      return items.map((i) => `done ${i}`);
-    }, 10);
+    const { gate, batches, batcher } = gatedRecorder(10, (i) => `done ${i}`);
     const first = batcher.submit('a', 1);
     const rest = [2, 3, 4].map((i) => batcher.submit('a', i));
     await flush();
@@ -27,13 +33,7 @@ describe('KeyedBatcher', () => {
   });
 
   it('splits what waits at `max` items, in the order submitted', async () => {
-    const gate = deferred();
-    const batches: number[][] = [];
-    const batcher = new KeyedBatcher<number, number>(async (_key, items) => {
-      batches.push(items);
-      if (batches.length === 1) await gate.promise;
-      return items;
-    }, 2);
+    const { gate, batches, batcher } = gatedRecorder(2, (i) => i);
     const all = [1, 2, 3, 4, 5, 6].map((i) => batcher.submit('a', i));
     gate.resolve();
     await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5, 6]);
