@@ -28,7 +28,9 @@ describe('running clock', () => {
     ['per_participant', {}, 120_000],
     ['per_group', {}, 120_000],
     ['per_cycle', { auto_advance: false }, 30_000],
-    ['per_cycle', {}, Infinity],
+    // With auto_advance, 2 participants × 3 idle rounds: the turn running and 5 more.
+    ['per_cycle', {}, 180_000],
+    ['per_cycle', { max_idle_rounds: 1 }, 60_000],
     ['global', {}, 600_000],
     ['count_up', { max_time_ms: 5000 }, 5000],
     ['count_up', {}, Infinity],
