@@ -59,7 +59,7 @@ export function applyAddTime(t: Transition, cmd: AddTimeCommand, now: number): v
 
 function adjustBank(bank: Bank, ms: number): number {
   const left = Math.max(0, bank.total_time_ms - bank.time_used_ms);
-  const applied = Math.max(ms, -left);
+  const applied = Math.max(ms, 0 - left); // 0 - left: never -0 from an empty bank
   bank.total_time_ms += applied;
   if (applied > 0 && bank.has_expired) bank.has_expired = false;
   return applied;

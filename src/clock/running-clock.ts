@@ -123,10 +123,11 @@ export function nextInRotation(state: ClockState, fromId: string | null): ClockP
 
 /** Participants (or groups, in per_group) that still have time. */
 export function competitorsWithTime(state: ClockState): number {
-  if (state.sync_mode === 'per_group' && state.groups !== null) {
-    return state.groups.filter((g) => !g.has_expired).length;
-  }
-  return state.participants.filter((p) => !p.has_expired).length;
+  const all =
+    state.sync_mode === 'per_group' && state.groups !== null ? state.groups : state.participants;
+  let n = 0;
+  for (const x of all) if (!x.has_expired) n++;
+  return n;
 }
 
 /**

@@ -37,7 +37,10 @@ export function stageOf(control: TimeControl, moveNumber: number): StageOfMove {
 }
 
 /** The stage of the participant's next move (move `cycle_count + 1`). */
-export function currentStage(control: TimeControl, p: ClockParticipant): StageOfMove {
+export function currentStage(
+  control: TimeControl,
+  p: Pick<ClockParticipant, 'cycle_count'>,
+): StageOfMove {
   return stageOf(control, p.cycle_count + 1);
 }
 
