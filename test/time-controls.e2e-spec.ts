@@ -1,4 +1,7 @@
 import { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
+import { REDIS_CLIENT } from '../src/state/redis.constants';
+import { SessionKeys } from '../src/state/session-keys';
 import { Api } from './support/api';
 import { baseUrl, cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
 import { Watcher } from './support/socket-client';
@@ -31,11 +34,13 @@ describe('Time controls (contract section 7)', () => {
     return w;
   };
 
-  const eventsOf = async (id: string, count: number) =>
+  /** The first `count` events of the audit trail, as GET /v1/sessions/:id/events shows them. */
+  const eventsOf = async (id: string, count: number): Promise<any[]> =>
     (
       await waitUntil(
-        async () => (await api.raw().get(`/v1/sessions/${id}/events`)).body.data ?? [],
-        (events: unknown[]) => events.length >= count,
+        async (): Promise<any[]> =>
+          (await api.raw().get(`/v1/sessions/${id}/events`)).body.data ?? [],
+        (events) => events.length >= count,
       )
     ).slice(0, count);
 
@@ -397,6 +402,20 @@ describe('Time controls (contract section 7)', () => {
         at_ms: due,
       });
     });
+  });
+
+  it('a running session with byo-yomi is never evicted from Redis; one without has a TTL', async () => {
+    const pttl = (id: string) =>
+      app.get<Redis>(REDIS_CLIENT).pttl(app.get(SessionKeys).session(id));
+    const go = uniqueId('go');
+    const byoyomi = { kind: 'canadian', moves: 10, period_ms: 60_000 };
+    await api.create(chessUnder(go, { stages: [{ time_ms: 60_000 }], byoyomi })).expect(201);
+    await api.command(go, 'start').expect(200);
+    expect(await pttl(go)).toBe(-1);
+    const fide = uniqueId('fide');
+    await api.create(chessUnder(fide, { stages: [{ time_ms: 60_000 }] })).expect(201);
+    await api.command(fide, 'start').expect(200);
+    expect(await pttl(fide)).toBeGreaterThan(120_000);
   });
 
   describe('each switch records what it charged and gave, in the audit trail', () => {

@@ -1,5 +1,5 @@
 import { controlled, FakeSession, T0 } from './clock.fixtures';
-import { deadlineOf } from './running-clock';
+import { deadlineOf, runHorizonMs } from './running-clock';
 
 /** 10 s of main time, then byo-yomi of 5 s periods. */
 const japanese = (periods = 3) =>
@@ -167,13 +167,9 @@ describe('byo-yomi (section 7)', () => {
     });
 
     it('a running session with byo-yomi has no horizon: Redis never evicts it', () => {
-      // runHorizonMs feeds the TTL; see running-clock.spec for the plain modes.
-      const s = japanese().start();
-      expect(s.state.participants[0].byoyomi).toEqual({
-        kind: 'japanese',
-        periods_left: 3,
-        used_ms: 0,
-      });
+      // runHorizonMs feeds the TTL (SessionTtlPolicy): Infinity means no expiry while running.
+      expect(runHorizonMs(japanese().start().state)).toBe(Infinity);
+      expect(runHorizonMs(canadian().start().advance(12_000).state)).toBe(Infinity);
     });
   });
 

@@ -1,4 +1,4 @@
-import { FakeSession, T0 } from './clock.fixtures';
+import { controlled, FakeSession, T0 } from './clock.fixtures';
 import { deadlineOf, nextInRotation, runHorizonMs } from './running-clock';
 
 describe('running clock', () => {
@@ -45,5 +45,16 @@ describe('running clock', () => {
     const s = FakeSession.of('per_participant');
     for (const p of s.state.participants) p.has_expired = true;
     expect(nextInRotation(s.state, 'a')).toBeNull();
+  });
+
+  it('under a time control the horizon counts each bank and its simple delay', () => {
+    const us = new FakeSession(
+      controlled({ stages: [{ time_ms: 10_000, delay_ms: 3000 }], delay_kind: 'simple' }),
+    );
+    expect(runHorizonMs(us.start().state)).toBe(2 * (10_000 + 3000));
+    const dgt = new FakeSession(
+      controlled({ stages: [{ time_ms: 10_000, delay_ms: 3000 }], delay_kind: 'bronstein' }),
+    );
+    expect(runHorizonMs(dgt.start().state)).toBe(2 * 10_000);
   });
 });

@@ -7,13 +7,6 @@ export function controlOf(state: ClockState, p: ClockParticipant): TimeControl |
   return p.time_control ?? state.time_control;
 }
 
-/** Whether any participant of the session plays under a time control. */
-export function hasTimeControls(state: ClockState): boolean {
-  if (state.sync_mode !== 'per_participant') return false;
-  // Scope rule of section 7: with participant controls and none for the session, all have one.
-  return state.time_control !== undefined || state.participants[0]?.time_control !== undefined;
-}
-
 export interface StageOfMove {
   index: number;
   stage: Stage;
