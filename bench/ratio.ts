@@ -6,7 +6,7 @@
  * the app, Redis and PostgreSQL, the quickest way to see what a change to the hot path buys.
  * Knobs: those of `npm run bench` (BENCH_SESSIONS, BENCH_CONNECTIONS, BENCH_SECONDS), and
  * BENCH_ENV, a JSON object of settings for the instance (e.g. '{"RATE_LIMIT_ENABLED":"true"}').
- * BENCH_TIME_CONTROL (fide, us, bronstein, byoyomi) adds as many sessions under that time
+ * BENCH_TIME_CONTROL (fide, us, bronstein, byoyomi; plain for an A/A run) adds as many sessions under that time
  * control and a third phase per round that switches them: the pair of switch phases of a
  * round gives the time control's cost against plain switches of the same minute.
  */
@@ -20,8 +20,12 @@ import { median } from './lib/stats';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 300);
 
-/** Controls that do not run out during a run: each move gains at least what it spends. */
-const TIME_CONTROLS: Record<string, Record<string, unknown>> = {
+/**
+ * Controls that do not run out during a run: each move gains at least what it spends.
+ * `plain` is no control at all: an A/A run, the noise of the pairing itself.
+ */
+const TIME_CONTROLS: Record<string, Record<string, unknown> | null> = {
+  plain: null,
   fide: {
     stages: [
       { time_ms: 5_400_000, increment_ms: 30_000, moves: 40 },
@@ -43,13 +47,13 @@ function describe(r: LoadResult): string {
   return `${r.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${failed} errors; CPU µs/req: ${cpu}`;
 }
 
-function timeControl(): { name: string; control: Record<string, unknown> } | null {
+function timeControl(): { name: string; control?: Record<string, unknown> } | null {
   const name = process.env.BENCH_TIME_CONTROL;
   if (!name) return null;
-  const control = TIME_CONTROLS[name];
-  if (!control)
+  if (!(name in TIME_CONTROLS)) {
     throw new Error(`BENCH_TIME_CONTROL: one of ${Object.keys(TIME_CONTROLS).join(', ')}`);
-  return { name, control };
+  }
+  return { name, control: TIME_CONTROLS[name] ?? undefined };
 }
 
 async function main(): Promise<void> {

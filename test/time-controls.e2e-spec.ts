@@ -385,7 +385,7 @@ describe('Time controls (contract section 7)', () => {
       await api.create(chessUnder(id, control)).expect(201);
       const w = await watch(id);
       await api.command(id, 'start').expect(200);
-      await sleep(1300); // white is 300 ms into its first period
+      await sleep(1150); // white is 150 ms into its first period
       const moved = (
         await api.command(id, 'switch', { current_participant_id: 'white' }).expect(200)
       ).body.data;
