@@ -64,4 +64,56 @@ describe('Redis round trips per switch', () => {
     // Back to white: the deadline moves later, no deadline job.
     expect(await writesDuring(() => api.command(id, 'switch').expect(200))).toBeLessThanOrEqual(3);
   });
+
+  it('is no more under a time control: stages, delay, byo-yomi and time odds cost no round trip', async () => {
+    const id = uniqueId('trips-tc');
+    await api
+      .create({
+        session_id: id,
+        sync_mode: 'per_participant',
+        participants: [
+          {
+            participant_id: 'white',
+            time_control: {
+              stages: [
+                { time_ms: 600_000, increment_ms: 30_000, moves: 1 },
+                { time_ms: 300_000, delay_ms: 5000 },
+              ],
+              delay_kind: 'bronstein',
+              increment_cap_ms: 610_000,
+            },
+          },
+          {
+            participant_id: 'black',
+            time_control: {
+              stages: [{ time_ms: 60_000 }],
+              byoyomi: { kind: 'japanese', periods: 5, period_ms: 30_000 },
+            },
+          },
+        ],
+      })
+      .expect(201);
+    const plain = uniqueId('trips-plain');
+    await api
+      .create({
+        session_id: plain,
+        sync_mode: 'per_participant',
+        participants: [
+          { participant_id: 'white', total_time_ms: 600_000 },
+          { participant_id: 'black', total_time_ms: 60_000 },
+        ],
+      })
+      .expect(201);
+    // To black (an earlier flag: a deadline job too), back to white (a stage change), to black.
+    const trips = async (session: string) => {
+      await api.command(session, 'start').expect(200);
+      const counts: number[] = [];
+      for (let i = 0; i < 3; i++)
+        counts.push(await writesDuring(() => api.command(session, 'switch').expect(200)));
+      return counts;
+    };
+    const [controlled, uncontrolled] = [await trips(id), await trips(plain)];
+    controlled.forEach((n, i) => expect(n).toBeLessThanOrEqual(uncontrolled[i]));
+    controlled.forEach((n) => expect(n).toBeLessThanOrEqual(3));
+  });
 });

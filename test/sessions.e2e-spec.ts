@@ -119,8 +119,9 @@ describe('REST API (contract section 4)', () => {
         'total_time_ms',
       ],
       [
-        'a missing total_time_ms',
-        (b: Record<string, unknown>) => ({ ...b, total_time_ms: undefined }),
+        // Contract section 4: required in global only.
+        'a missing total_time_ms in global',
+        (b: Record<string, unknown>) => ({ ...b, sync_mode: 'global', total_time_ms: undefined }),
         'total_time_ms',
       ],
       [
@@ -209,14 +210,14 @@ describe('REST API (contract section 4)', () => {
     });
 
     it('says a missing field is required, once, instead of listing every rule it fails', async () => {
-      const body: Record<string, unknown> = { ...chess(uniqueId()) };
+      const body: Record<string, unknown> = { ...chess(uniqueId()), sync_mode: 'global' };
       delete body.total_time_ms;
-      delete body.sync_mode;
+      delete body.session_id;
       const res = await api.create(body).expect(400);
       expect(res.body.error.details.fields).toEqual(
         expect.arrayContaining([
           { field: 'total_time_ms', message: 'is required' },
-          { field: 'sync_mode', message: 'is required' },
+          { field: 'session_id', message: 'is required' },
         ]),
       );
       expect(res.body.error.details.fields).toHaveLength(2);

@@ -20,13 +20,18 @@ export const LOAD_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 export const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
-/** Creates `count` running two-player sessions with day-long banks (nothing runs out during a run). */
+/**
+ * Creates `count` running two-player sessions with day-long banks (nothing runs out during a
+ * run), or under `timeControl` (section 7) when given, which must not run out either.
+ */
 export async function createRunningSessions(
   url: string,
   tag: string,
   count: number,
+  timeControl?: Record<string, unknown>,
 ): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `${tag}-${i}`);
+  const bank = timeControl ? {} : { total_time_ms: 86_400_000 };
   for (let i = 0; i < ids.length; i += 25) {
     await Promise.all(
       ids.slice(i, i + 25).map(async (id) => {
@@ -34,10 +39,11 @@ export async function createRunningSessions(
           session_id: id,
           sync_mode: 'per_participant',
           participants: [
-            { participant_id: 'a', total_time_ms: 86_400_000 },
-            { participant_id: 'b', total_time_ms: 86_400_000 },
+            { participant_id: 'a', ...bank },
+            { participant_id: 'b', ...bank },
           ],
           total_time_ms: 86_400_000,
+          ...(timeControl && { time_control: timeControl }),
         });
         await request(url, 'POST', `/v1/sessions/${id}/start`);
       }),

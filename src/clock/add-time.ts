@@ -1,7 +1,9 @@
 import { DomainError } from '../common/errors/domain-error';
 import { AddTimeCommand, ClockGroup, ClockParticipant, ClockState } from './clock.types';
+import { resetByoyomiOnBankChange } from './controlled-turn';
 import { findGroup, findParticipant } from './running-clock';
 import { expireGroup, expireParticipant } from './settle';
+import { controlOf } from './time-control';
 import { Transition } from './transition';
 
 interface Bank {
@@ -21,12 +23,18 @@ export function applyAddTime(t: Transition, cmd: AddTimeCommand, now: number): v
     case 'per_participant': {
       const p = requireParticipant(s, cmd);
       if (cmd.group_id !== undefined) throw wrongTarget('group_id', s);
+      const control = controlOf(s, p);
+      const wasEmpty = bankEmpty(p);
       const applied = adjustBank(p, cmd.ms);
+      // Section 7: added time goes to the main bank; with byo-yomi, a bank that empties or
+      // fills again puts byo-yomi back as it stands on entry (this turn's byo-yomi forgiven).
+      if (control && applied !== 0 && wasEmpty !== bankEmpty(p))
+        resetByoyomiOnBankChange(p, control);
       t.record('time_added', now, {
         participant_id: p.participant_id,
         details: detail(cmd, applied),
       });
-      if (bankEmpty(p) && !p.has_expired) expireParticipant(t, p, now);
+      if (bankEmpty(p) && !p.has_expired && !control?.byoyomi) expireParticipant(t, p, now);
       return;
     }
     case 'per_group': {
@@ -51,7 +59,7 @@ export function applyAddTime(t: Transition, cmd: AddTimeCommand, now: number): v
 
 function adjustBank(bank: Bank, ms: number): number {
   const left = Math.max(0, bank.total_time_ms - bank.time_used_ms);
-  const applied = Math.max(ms, -left);
+  const applied = Math.max(ms, 0 - left); // 0 - left: never -0 from an empty bank
   bank.total_time_ms += applied;
   if (applied > 0 && bank.has_expired) bank.has_expired = false;
   return applied;

@@ -8,6 +8,9 @@ import {
   SwitchCommand,
 } from './clock.types';
 import { applyAddTime } from './add-time';
+import { completeMove } from './controlled-turn';
+import { controlOf } from './time-control';
+import { MoveAccount } from './time-control.types';
 import { activeParticipant, findParticipant, nextInRotation, reanchor } from './running-clock';
 import { passTurn, settle } from './settle';
 import { Transition } from './transition';
@@ -179,15 +182,25 @@ function passTurnOnSwitch(t: Transition, nextId: string | undefined, now: number
     );
   }
   reanchor(s, now);
-  if (mover) {
-    mover.cycle_count += 1;
-    creditIncrement(s, mover.participant_id);
-  }
+  const account = mover ? endTurnOf(s, mover.participant_id) : undefined;
   passTurn(s, next ?? null, now);
+  // Somebody played: the count of turns that timed out in a row starts again.
+  if (s.consecutive_timeouts !== undefined) s.consecutive_timeouts = 0;
   t.record('cycle_switched', now, {
     participant_id: mover?.participant_id ?? null,
-    details: { next_participant_id: s.active_participant_id },
+    details: { next_participant_id: s.active_participant_id, ...account },
   });
+}
+
+/** The mover's side of a switch: its time control's move, or the plain Fischer increment. */
+function endTurnOf(s: ClockState, moverId: string): MoveAccount | undefined {
+  const mover = findParticipant(s, moverId);
+  if (!mover) return undefined;
+  const control = controlOf(s, mover);
+  if (control) return completeMove(s, mover, control);
+  mover.cycle_count += 1;
+  creditIncrement(s, moverId);
+  return undefined;
 }
 
 /** Fischer increment: to the mover's bank, or its group's. Nothing in modes without banks. */

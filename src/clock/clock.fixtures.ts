@@ -1,5 +1,5 @@
 import { applyCommand, CommandResult } from './apply-command';
-import { ClockState, Command, CreateSessionInput, SyncMode } from './clock.types';
+import { ClockState, Command, CreateSessionInput, SyncMode, TimeControlInput } from './clock.types';
 import { createSession } from './create-session';
 import { SessionView, toView } from './session-view';
 
@@ -20,6 +20,20 @@ export function input(
     ],
     total_time_ms: 600_000,
     ...(mode === 'per_cycle' && { time_per_cycle_ms: 30_000 }),
+    ...overrides,
+  };
+}
+
+/** A two-player chess clock under a time control (section 7): a plays first. */
+export function controlled(
+  control: TimeControlInput,
+  overrides: Partial<CreateSessionInput> = {},
+): CreateSessionInput {
+  return {
+    session_id: 'game-1',
+    sync_mode: 'per_participant',
+    participants: [{ participant_id: 'a' }, { participant_id: 'b' }],
+    time_control: control,
     ...overrides,
   };
 }
@@ -62,6 +76,11 @@ export class FakeSession {
 
   view(): SessionView {
     return toView(applyCommand(this.state, { kind: 'settle' }, this.now).state, this.now);
+  }
+
+  /** The details (audit metadata) of the last step of the last command. */
+  details(): Record<string, unknown> | undefined {
+    return this.last.steps.at(-1)?.details;
   }
 
   participant(id: string) {

@@ -1,3 +1,5 @@
+import { ByoyomiClock, DelayKind, ByoyomiKind, TimeControl } from './time-control.types';
+
 /**
  * The stored shape of a session. Every clock is an anchor: balances are as of `cycle_started_at`
  * while running (or frozen while not), and every live value is computed from them at `now`.
@@ -38,6 +40,10 @@ export interface ClockParticipant {
   time_used_ms: number;
   cycle_count: number;
   has_expired: boolean;
+  /** Its own time control (time odds); absent when it plays by the session's, or none. */
+  time_control?: TimeControl;
+  /** Present when its effective control has byo-yomi. */
+  byoyomi?: ByoyomiClock;
 }
 
 export interface ClockGroup {
@@ -57,6 +63,7 @@ export interface ClockState {
   /** per_group only, in order of first appearance in the rotation. */
   groups: ClockGroup[] | null;
   active_participant_id: string | null;
+  /** The session's budget: as given, or derived when not given (see createSession). */
   total_time_ms: number;
   time_per_cycle_ms: number | null;
   increment_ms: number;
@@ -70,9 +77,17 @@ export interface ClockState {
   updated_at: number;
   /** Running time of the session (pauses excluded) as of the anchor. */
   elapsed_ms: number;
-  /** Time used of the current turn as of the anchor (the per_cycle budget). */
+  /** Time used of the current turn as of the anchor (the per_cycle budget, a delay's `t`). */
   turn_used_ms: number;
   metadata?: Record<string, unknown>;
+  /** per_participant: the session's time control; absent when none. */
+  time_control?: TimeControl;
+  /** With time controls: what the main bank lost in the current turn so far (audit only). */
+  turn_charged_ms?: number;
+  /** per_cycle: rounds of time-outs in a row that end the session (absent: the default). */
+  max_idle_rounds?: number;
+  /** per_cycle: turns that timed out in a row since the last switch (absent: 0). */
+  consecutive_timeouts?: number;
 }
 
 export const EVENT_TYPES = [
@@ -141,21 +156,46 @@ export type Command =
 
 export type CommandKind = Command['kind'];
 
+/** Create input; a null is taken as absent (validation pipes let it through as "optional"). */
+export interface StageInput {
+  time_ms: number;
+  increment_ms?: number | null;
+  delay_ms?: number | null;
+  moves?: number | null;
+}
+
+export interface ByoyomiInput {
+  kind: ByoyomiKind;
+  periods?: number | null;
+  moves?: number | null;
+  period_ms: number;
+}
+
+export interface TimeControlInput {
+  stages: StageInput[];
+  delay_kind?: DelayKind | null;
+  increment_cap_ms?: number | null;
+  byoyomi?: ByoyomiInput | null;
+}
+
 export interface ParticipantInput {
   participant_id: string;
-  participant_index?: number;
-  total_time_ms?: number;
-  group_id?: string;
+  participant_index?: number | null;
+  total_time_ms?: number | null;
+  group_id?: string | null;
+  time_control?: TimeControlInput | null;
 }
 
 export interface CreateSessionInput {
   session_id: string;
   sync_mode: SyncMode;
   participants: ParticipantInput[];
-  total_time_ms: number;
-  time_per_cycle_ms?: number;
-  increment_ms?: number;
-  max_time_ms?: number;
-  auto_advance?: boolean;
-  metadata?: Record<string, unknown>;
+  total_time_ms?: number | null;
+  time_per_cycle_ms?: number | null;
+  increment_ms?: number | null;
+  max_time_ms?: number | null;
+  auto_advance?: boolean | null;
+  metadata?: Record<string, unknown> | null;
+  time_control?: TimeControlInput | null;
+  max_idle_rounds?: number | null;
 }

@@ -135,4 +135,84 @@ describe('createSession', () => {
       'metadata',
     ]);
   });
+
+  describe('null is taken as absent (the pipe lets a null optional field through)', () => {
+    it.each([
+      ['per_cycle', { time_per_cycle_ms: null }, 'time_per_cycle_ms'],
+      ['global', { total_time_ms: null }, 'total_time_ms'],
+    ] as const)('%s: a required %o is missing', (mode, extra, field) => {
+      expect(fieldsOf(() => createSession(input(mode, extra), T0))).toEqual([field]);
+    });
+
+    it.each(['per_participant', 'per_group'] as const)(
+      '%s: a participant bank of null is missing',
+      (mode) => {
+        const spec = input(mode);
+        spec.participants[0].total_time_ms = null;
+        expect(fieldsOf(() => createSession(spec, T0))).toContain('participants.0.total_time_ms');
+      },
+    );
+
+    it('per_group: a group_id of null is missing', () => {
+      const spec = input('per_group');
+      spec.participants[0].group_id = null;
+      expect(fieldsOf(() => createSession(spec, T0))).toEqual(['participants.0.group_id']);
+    });
+
+    it('optional fields of null take their defaults', () => {
+      const { state } = createSession(
+        input('per_cycle', {
+          increment_ms: null,
+          max_time_ms: null,
+          auto_advance: null,
+          metadata: null,
+          max_idle_rounds: null,
+          time_control: null,
+        }),
+        T0,
+      );
+      expect(state).toMatchObject({
+        increment_ms: 0,
+        max_time_ms: null,
+        auto_advance: true,
+        max_idle_rounds: 3,
+        consecutive_timeouts: 0,
+      });
+      expect(state.metadata).toBeUndefined();
+      expect(state.time_control).toBeUndefined();
+    });
+  });
+
+  describe("the session's total_time_ms: required in global only", () => {
+    it.each([
+      ['per_participant', 120_000],
+      ['per_group', 120_000],
+      ['per_cycle', 30_000],
+      ['count_up', 0],
+    ] as const)('%s without it derives %i', (mode, derived) => {
+      const { state } = createSession(input(mode, { total_time_ms: undefined }), T0);
+      expect(state.total_time_ms).toBe(derived);
+    });
+
+    it('count_up without it takes the cap; participants show the same', () => {
+      const { state } = createSession(
+        input('count_up', { total_time_ms: undefined, max_time_ms: 5000 }),
+        T0,
+      );
+      expect(state.total_time_ms).toBe(5000);
+      expect(state.participants.map((p) => p.total_time_ms)).toEqual([5000, 5000]);
+    });
+
+    it('as given, when given', () => {
+      expect(createSession(input('per_participant'), T0).state.total_time_ms).toBe(600_000);
+    });
+  });
+
+  it('per_cycle keeps max_idle_rounds (default 3)', () => {
+    expect(createSession(input('per_cycle'), T0).state.max_idle_rounds).toBe(3);
+    expect(
+      createSession(input('per_cycle', { max_idle_rounds: 1000 }), T0).state.max_idle_rounds,
+    ).toBe(1000);
+    expect(createSession(input('global'), T0).state.max_idle_rounds).toBeUndefined();
+  });
 });

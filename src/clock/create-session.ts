@@ -1,9 +1,17 @@
 import { DomainError, FieldError } from '../common/errors/domain-error';
 import { ClockGroup, ClockParticipant, ClockState, CreateSessionInput, Step } from './clock.types';
+import { DEFAULT_MAX_IDLE_ROUNDS } from './idle-rounds';
+import { freshByoyomi } from './time-control';
+import { normalizeTimeControl } from './time-control.rules';
+import { TimeControl } from './time-control.types';
+import { timeControlScopeErrors } from './time-control-scope';
 import { cloneState } from './transition';
 
 /** Limits of contract section 4 that only make sense across fields. */
 export const MAX_METADATA_BYTES = 8 * 1024;
+
+/** A null is taken as absent: validation pipes let it through as an omitted optional field. */
+const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
 /**
  * Builds the first state of a session (version 1, pending) and its `session_created` step.
@@ -15,7 +23,12 @@ export function createSession(
 ): { state: ClockState; step: Step } {
   const errors = crossFieldErrors(input);
   if (errors.length > 0) throw DomainError.validation(errors);
-  const participants = buildParticipants(input);
+  const sessionControl = given(input.time_control)
+    ? normalizeTimeControl(input.time_control)
+    : undefined;
+  const fallback = given(input.total_time_ms) ? input.total_time_ms : budgetWithoutBanks(input);
+  const participants = buildParticipants(input, sessionControl, fallback);
+  const controlled = sessionControl !== undefined || participants[0]?.time_control !== undefined;
   const state: ClockState = {
     session_id: input.session_id,
     sync_mode: input.sync_mode,
@@ -24,7 +37,7 @@ export function createSession(
     participants,
     groups: input.sync_mode === 'per_group' ? buildGroups(participants) : null,
     active_participant_id: null,
-    total_time_ms: input.total_time_ms,
+    total_time_ms: sessionBudget(input, participants, fallback),
     time_per_cycle_ms: input.time_per_cycle_ms ?? null,
     increment_ms: input.increment_ms ?? 0,
     max_time_ms: input.max_time_ms ?? null,
@@ -36,7 +49,13 @@ export function createSession(
     updated_at: now,
     elapsed_ms: 0,
     turn_used_ms: 0,
-    ...(input.metadata !== undefined && { metadata: input.metadata }),
+    ...(given(input.metadata) && { metadata: input.metadata }),
+    ...(sessionControl !== undefined && { time_control: sessionControl }),
+    ...(controlled && { turn_charged_ms: 0 }),
+    ...(input.sync_mode === 'per_cycle' && {
+      max_idle_rounds: input.max_idle_rounds ?? DEFAULT_MAX_IDLE_ROUNDS,
+      consecutive_timeouts: 0,
+    }),
   };
   const step: Step = {
     type: 'session_created',
@@ -51,7 +70,9 @@ export function createSession(
 
 function crossFieldErrors(input: CreateSessionInput): FieldError[] {
   const errors: FieldError[] = [];
-  const needsBank = input.sync_mode === 'per_participant' || input.sync_mode === 'per_group';
+  const mode = input.sync_mode;
+  const controlled = input.sync_mode === 'per_participant' && hasAnyControl(input);
+  const needsBank = (mode === 'per_participant' && !controlled) || mode === 'per_group';
   const ids = new Set<string>();
   const indexes = new Set<number>();
   input.participants.forEach((p, i) => {
@@ -63,24 +84,22 @@ function crossFieldErrors(input: CreateSessionInput): FieldError[] {
     if (indexes.has(index))
       errors.push({ field: at('participant_index'), message: 'must be unique in the session' });
     indexes.add(index);
-    if (needsBank && p.total_time_ms === undefined) {
-      errors.push({
-        field: at('total_time_ms'),
-        message: `is required in ${input.sync_mode} mode`,
-      });
+    if (needsBank && !given(p.total_time_ms)) {
+      errors.push({ field: at('total_time_ms'), message: `is required in ${mode} mode` });
     }
-    if (input.sync_mode === 'per_group' && p.group_id === undefined) {
+    if (mode === 'per_group' && !given(p.group_id)) {
       errors.push({ field: at('group_id'), message: 'is required in per_group mode' });
     }
   });
-  if (input.sync_mode === 'per_cycle' && input.time_per_cycle_ms === undefined) {
+  if (mode === 'per_cycle' && !given(input.time_per_cycle_ms)) {
     errors.push({ field: 'time_per_cycle_ms', message: 'is required in per_cycle mode' });
   }
-  if (input.sync_mode === 'per_group') errors.push(...groupBankErrors(input));
-  if (
-    input.metadata !== undefined &&
-    Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES
-  ) {
+  if (mode === 'global' && !given(input.total_time_ms)) {
+    errors.push({ field: 'total_time_ms', message: 'is required in global mode' });
+  }
+  if (mode === 'per_group') errors.push(...groupBankErrors(input));
+  errors.push(...timeControlScopeErrors(input));
+  if (given(input.metadata) && jsonBytes(input.metadata) > MAX_METADATA_BYTES) {
     errors.push({
       field: 'metadata',
       message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
@@ -89,11 +108,20 @@ function crossFieldErrors(input: CreateSessionInput): FieldError[] {
   return errors;
 }
 
+function hasAnyControl(input: CreateSessionInput): boolean {
+  return given(input.time_control) || input.participants.some((p) => given(p.time_control));
+}
+
+/** UTF-8 length without Node's Buffer: the clock also runs in browsers. */
+function jsonBytes(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
+}
+
 function groupBankErrors(input: CreateSessionInput): FieldError[] {
   const banks = new Map<string, number>();
   const errors: FieldError[] = [];
   input.participants.forEach((p, i) => {
-    if (p.group_id === undefined || p.total_time_ms === undefined) return;
+    if (!given(p.group_id) || !given(p.total_time_ms)) return;
     const bank = banks.get(p.group_id);
     if (bank === undefined) banks.set(p.group_id, p.total_time_ms);
     else if (bank !== p.total_time_ms) {
@@ -106,18 +134,53 @@ function groupBankErrors(input: CreateSessionInput): FieldError[] {
   return errors;
 }
 
-function buildParticipants(input: CreateSessionInput): ClockParticipant[] {
-  return input.participants
-    .map((p, i) => ({
+/**
+ * The session's own budget where it was not given (no rule reads it outside global): what
+ * its clocks start with, the banks together (per_participant, per_group); else `fallback`.
+ */
+function sessionBudget(
+  input: CreateSessionInput,
+  participants: ClockParticipant[],
+  fallback: number,
+): number {
+  if (given(input.total_time_ms)) return input.total_time_ms;
+  if (input.sync_mode === 'per_participant')
+    return participants.reduce((sum, p) => sum + p.total_time_ms, 0);
+  if (input.sync_mode === 'per_group')
+    return buildGroups(participants).reduce((sum, g) => sum + g.total_time_ms, 0);
+  return fallback;
+}
+
+/** A budget for the modes without banks when none was given: a turn (per_cycle), the cap. */
+function budgetWithoutBanks(input: CreateSessionInput): number {
+  if (input.sync_mode === 'per_cycle') return input.time_per_cycle_ms ?? 0;
+  return input.max_time_ms ?? 0;
+}
+
+/** Participants in rotation order; under a control each starts with its first stage. */
+function buildParticipants(
+  input: CreateSessionInput,
+  sessionControl: TimeControl | undefined,
+  fallback: number,
+): ClockParticipant[] {
+  const perParticipant = input.sync_mode === 'per_participant';
+  const participants = input.participants.map((p, i): ClockParticipant => {
+    const own =
+      perParticipant && given(p.time_control) ? normalizeTimeControl(p.time_control) : undefined;
+    const control = perParticipant ? (own ?? sessionControl) : undefined;
+    return {
       participant_id: p.participant_id,
       participant_index: p.participant_index ?? i,
-      ...(p.group_id !== undefined && { group_id: p.group_id }),
-      total_time_ms: p.total_time_ms ?? input.total_time_ms,
+      ...(given(p.group_id) && { group_id: p.group_id }),
+      total_time_ms: control ? control.stages[0].time_ms : (p.total_time_ms ?? fallback),
       time_used_ms: 0,
       cycle_count: 0,
       has_expired: false,
-    }))
-    .sort((a, b) => a.participant_index - b.participant_index);
+      ...(own !== undefined && { time_control: own }),
+      ...(control?.byoyomi !== undefined && { byoyomi: freshByoyomi(control.byoyomi) }),
+    };
+  });
+  return participants.sort((a, b) => a.participant_index - b.participant_index);
 }
 
 function buildGroups(participants: ClockParticipant[]): ClockGroup[] {

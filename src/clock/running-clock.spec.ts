@@ -1,4 +1,4 @@
-import { FakeSession, T0 } from './clock.fixtures';
+import { controlled, FakeSession, T0 } from './clock.fixtures';
 import { deadlineOf, nextInRotation, runHorizonMs } from './running-clock';
 
 describe('running clock', () => {
@@ -28,7 +28,9 @@ describe('running clock', () => {
     ['per_participant', {}, 120_000],
     ['per_group', {}, 120_000],
     ['per_cycle', { auto_advance: false }, 30_000],
-    ['per_cycle', {}, Infinity],
+    // With auto_advance, 2 participants × 3 idle rounds: the turn running and 5 more.
+    ['per_cycle', {}, 180_000],
+    ['per_cycle', { max_idle_rounds: 1 }, 60_000],
     ['global', {}, 600_000],
     ['count_up', { max_time_ms: 5000 }, 5000],
     ['count_up', {}, Infinity],
@@ -43,5 +45,16 @@ describe('running clock', () => {
     const s = FakeSession.of('per_participant');
     for (const p of s.state.participants) p.has_expired = true;
     expect(nextInRotation(s.state, 'a')).toBeNull();
+  });
+
+  it('under a time control the horizon counts each bank and its simple delay', () => {
+    const us = new FakeSession(
+      controlled({ stages: [{ time_ms: 10_000, delay_ms: 3000 }], delay_kind: 'simple' }),
+    );
+    expect(runHorizonMs(us.start().state)).toBe(2 * (10_000 + 3000));
+    const dgt = new FakeSession(
+      controlled({ stages: [{ time_ms: 10_000, delay_ms: 3000 }], delay_kind: 'bronstein' }),
+    );
+    expect(runHorizonMs(dgt.start().state)).toBe(2 * 10_000);
   });
 });

@@ -1,4 +1,7 @@
 import { ClockGroup, ClockParticipant, ClockState } from './clock.types';
+import { chargeControlled, flagAfterAnchor, horizonOf } from './controlled-turn';
+import { idleTimeoutsLeft } from './idle-rounds';
+import { controlOf } from './time-control';
 
 /**
  * What "the clock that is running down" means in each mode, as of the anchor. Everything else
@@ -42,10 +45,12 @@ export function remainingAtAnchor(state: ClockState): number | null {
       const g = findGroup(state, activeParticipant(state)?.group_id);
       return g ? Math.max(0, g.total_time_ms - g.time_used_ms) : null;
     }
-    case 'per_cycle':
-      return state.active_participant_id === null
+    case 'per_cycle': {
+      const budget = cycleBudgetOf(state);
+      return state.active_participant_id === null || budget === null
         ? null
-        : Math.max(0, (state.time_per_cycle_ms ?? 0) - state.turn_used_ms);
+        : Math.max(0, budget - state.turn_used_ms);
+    }
     case 'global':
       return Math.max(0, state.total_time_ms - state.elapsed_ms);
     case 'count_up':
@@ -53,10 +58,30 @@ export function remainingAtAnchor(state: ClockState): number | null {
   }
 }
 
-/** The exact instant the running clock reaches zero, or null if it never does. */
+/**
+ * A turn's budget in per_cycle; null when it is not a positive number (a state that slipped
+ * past validation), so that no turn can time out at the instant it began, over and over.
+ */
+export function cycleBudgetOf(state: ClockState): number | null {
+  const budget = state.time_per_cycle_ms;
+  return typeof budget === 'number' && Number.isFinite(budget) && budget > 0 ? budget : null;
+}
+
+/**
+ * Milliseconds from the anchor to the instant the running clock runs out: what is left, or
+ * under a time control the flag (a simple delay first, byo-yomi after the bank).
+ */
+function untilRunOutAtAnchor(state: ClockState): number | null {
+  const p = state.sync_mode === 'per_participant' ? activeParticipant(state) : undefined;
+  const control = p && controlOf(state, p);
+  if (p && control) return flagAfterAnchor(state, p, control);
+  return remainingAtAnchor(state);
+}
+
+/** The exact instant the running clock reaches zero (the flag falls), or null if it never does. */
 export function deadlineOf(state: ClockState): number | null {
   if (state.status !== 'running' || state.cycle_started_at === null) return null;
-  const left = remainingAtAnchor(state);
+  const left = untilRunOutAtAnchor(state);
   return left === null ? null : state.cycle_started_at + left;
 }
 
@@ -64,7 +89,9 @@ export function deadlineOf(state: ClockState): number | null {
 export function chargeRun(state: ClockState, ms: number): void {
   if (ms <= 0) return;
   const p = activeParticipant(state);
-  if (p) {
+  const control = p && controlOf(state, p);
+  if (p && control) chargeControlled(state, p, control, ms);
+  else if (p) {
     p.time_used_ms += ms;
     const g = findGroup(state, p.group_id);
     if (g && state.sync_mode === 'per_group') g.time_used_ms += ms;
@@ -96,31 +123,39 @@ export function nextInRotation(state: ClockState, fromId: string | null): ClockP
 
 /** Participants (or groups, in per_group) that still have time. */
 export function competitorsWithTime(state: ClockState): number {
-  if (state.sync_mode === 'per_group' && state.groups !== null) {
-    return state.groups.filter((g) => !g.has_expired).length;
-  }
-  return state.participants.filter((p) => !p.has_expired).length;
+  const all =
+    state.sync_mode === 'per_group' && state.groups !== null ? state.groups : state.participants;
+  let n = 0;
+  for (const x of all) if (!x.has_expired) n++;
+  return n;
 }
 
 /**
  * How long the session can run from its anchor, without any further command, before it is
- * certainly over; Infinity when it may run for ever (per_cycle with auto_advance, count_up
- * without a cap). Used for the Redis TTL of a running session.
+ * certainly over; Infinity when it may run for ever (count_up without a cap) or is never to be
+ * evicted while running (byo-yomi). Used for the Redis TTL of a running session.
  */
 export function runHorizonMs(state: ClockState): number {
   switch (state.sync_mode) {
     case 'per_participant':
-      return state.participants.reduce(
-        (sum, p) => sum + (p.has_expired ? 0 : Math.max(0, p.total_time_ms - p.time_used_ms)),
-        0,
-      );
+      return state.participants.reduce((sum, p) => {
+        if (p.has_expired) return sum;
+        const control = controlOf(state, p);
+        return (
+          sum + (control ? horizonOf(p, control) : Math.max(0, p.total_time_ms - p.time_used_ms))
+        );
+      }, 0);
     case 'per_group':
       return (state.groups ?? []).reduce(
         (sum, g) => sum + (g.has_expired ? 0 : Math.max(0, g.total_time_ms - g.time_used_ms)),
         0,
       );
-    case 'per_cycle':
-      return state.auto_advance ? Infinity : (remainingAtAnchor(state) ?? 0);
+    case 'per_cycle': {
+      const left = remainingAtAnchor(state) ?? 0;
+      const budget = cycleBudgetOf(state) ?? 0;
+      // With auto_advance, the turns that can still time out before nobody-plays ends it.
+      return state.auto_advance ? left + Math.max(0, idleTimeoutsLeft(state) - 1) * budget : left;
+    }
     case 'global':
     case 'count_up':
       return remainingAtAnchor(state) ?? Infinity;

@@ -1,5 +1,15 @@
 import { ClockGroup, ClockParticipant, ClockState, SessionStatus, SyncMode } from './clock.types';
-import { activeParticipant, findGroup, remainingAtAnchor, runSinceAnchor } from './running-clock';
+import { liveOf } from './controlled-turn';
+import { maxIdleRoundsOf } from './idle-rounds';
+import {
+  activeParticipant,
+  cycleBudgetOf,
+  findGroup,
+  remainingAtAnchor,
+  runSinceAnchor,
+} from './running-clock';
+import { controlOf } from './time-control';
+import { ByoyomiView, TimeControl } from './time-control.types';
 
 export interface ParticipantView {
   participant_id: string;
@@ -11,6 +21,13 @@ export interface ParticipantView {
   cycle_count: number;
   is_active: boolean;
   has_expired: boolean;
+  /** Under a time control (section 7): its effective control and live turn. */
+  time_control?: TimeControl;
+  stage_index?: number;
+  delay_remaining_ms?: number;
+  byoyomi_state?: ByoyomiView | null;
+  /** Japanese byo-yomi: the periods left as of the start of its current (or next) turn. */
+  byoyomi_periods_left?: number;
 }
 
 export interface GroupView {
@@ -36,6 +53,11 @@ export interface SessionView {
   increment_ms: number;
   max_time_ms?: number;
   auto_advance: boolean;
+  /** The session's time control (section 7); null when none. */
+  time_control: TimeControl | null;
+  /** per_cycle: time-outs in a row (of `max_idle_rounds` rounds) that end the session. */
+  max_idle_rounds?: number;
+  consecutive_timeouts?: number;
   cycle_started_at: string | null;
   session_started_at: string | null;
   session_completed_at: string | null;
@@ -57,33 +79,52 @@ export function toView(state: ClockState, now: number): SessionView {
   const run = runSinceAnchor(state, now);
   const active = activeParticipant(state);
   const activeGroupId = active?.group_id;
-  const left = remainingAtAnchor(state);
+  const participants = state.participants.map((p) => participantView(state, p, p === active, run));
   const view: SessionView = {
     session_id: state.session_id,
     sync_mode: state.sync_mode,
     status: state.status,
     version: state.version,
-    participants: state.participants.map((p) => participantView(state, p, p === active, run)),
+    participants,
     active_participant_id: state.active_participant_id,
     total_time_ms: state.total_time_ms,
     time_per_cycle_ms: state.time_per_cycle_ms,
     increment_ms: state.increment_ms,
     auto_advance: state.auto_advance,
+    time_control: state.time_control ?? null,
     cycle_started_at: iso(state.cycle_started_at),
     session_started_at: iso(state.session_started_at),
     session_completed_at: iso(state.session_completed_at),
     created_at: iso(state.created_at) as string,
     updated_at: iso(state.updated_at) as string,
-    time_remaining_ms: left === null ? null : Math.max(0, left - run),
+    time_remaining_ms: runningRemaining(state, participants, run),
     time_elapsed_ms: state.elapsed_ms + run,
     server_time_ms: now,
   };
+  if (state.sync_mode === 'per_cycle') {
+    view.max_idle_rounds = maxIdleRoundsOf(state);
+    view.consecutive_timeouts = state.consecutive_timeouts ?? 0;
+  }
   if (state.groups !== null) {
     view.groups = state.groups.map((g) => groupView(g, g.group_id === activeGroupId, run));
   }
   if (state.max_time_ms !== null) view.max_time_ms = state.max_time_ms;
   if (state.metadata !== undefined) view.metadata = state.metadata;
   return view;
+}
+
+/** The clock running down now (section 2); in per_participant the active one's bank. */
+function runningRemaining(
+  state: ClockState,
+  participants: ParticipantView[],
+  run: number,
+): number | null {
+  if (state.sync_mode === 'per_participant') {
+    const active = participants.find((p) => p.is_active);
+    return active ? active.time_remaining_ms : null;
+  }
+  const left = remainingAtAnchor(state);
+  return left === null ? null : Math.max(0, left - run);
 }
 
 function participantView(
@@ -103,6 +144,20 @@ function participantView(
     has_expired: p.has_expired,
   };
   if (p.group_id !== undefined) view.group_id = p.group_id;
+  const control = controlOf(state, p);
+  if (control) {
+    // On main time, used = total - remaining: a delay never counts as used.
+    const live = liveOf(state, p, control, isActive, run);
+    view.time_used_ms = p.total_time_ms - live.bank;
+    view.time_remaining_ms = live.bank;
+    view.time_control = control;
+    view.stage_index = live.stage_index;
+    view.delay_remaining_ms = live.delay_remaining_ms;
+    view.byoyomi_state = live.byoyomi_state;
+    if (live.byoyomi_periods_left !== undefined) {
+      view.byoyomi_periods_left = live.byoyomi_periods_left;
+    }
+  }
   return view;
 }
 
@@ -127,7 +182,7 @@ function participantRemaining(
       return Math.max(0, g.total_time_ms - g.time_used_ms - (groupRuns ? run : 0));
     }
     case 'per_cycle': {
-      const budget = state.time_per_cycle_ms ?? 0;
+      const budget = cycleBudgetOf(state) ?? 0;
       if (!isActive) return p.has_expired ? 0 : budget;
       return Math.max(0, budget - state.turn_used_ms - run);
     }

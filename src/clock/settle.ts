@@ -1,32 +1,47 @@
 import { ClockParticipant, ClockState, Timeout } from './clock.types';
+import { exhaustByoyomi } from './controlled-turn';
+import { idleLimit, idleTimeoutsLeft, maxIdleRoundsOf } from './idle-rounds';
 import {
   activeParticipant,
   chargeRun,
   competitorsWithTime,
+  cycleBudgetOf,
   deadlineOf,
   findGroup,
   nextInRotation,
 } from './running-clock';
 import { Transition } from './transition';
 
-/** Beyond this many turn time-outs in one settle, the rest are fast-forwarded as one step. */
+/**
+ * Beyond this many time-outs in one settle, the rest are one step: per_cycle turns are
+ * fast-forwarded arithmetically, an expiry chain of the bank modes is recorded as one version.
+ */
 export const MAX_TIMEOUT_STEPS = 64;
 
 /**
  * Brings a running session up to `now`: every clock that reached zero before (or at) `now`
- * is settled at the exact instant it did, one step each, in order.
+ * is settled at the exact instant it did, one step each, in order. Bounded by the rules: in the
+ * bank modes each pass drops a participant (or group) out for good, global and count_up end at
+ * the first, and per_cycle reaches `now` in one fast-forward after MAX_TIMEOUT_STEPS.
  */
 export function settle(t: Transition, now: number): void {
+  const s = t.state;
+  const bound = s.participants.length + MAX_TIMEOUT_STEPS + 2;
   let timeouts = 0;
-  for (let due = deadlineOf(t.state); due !== null && due <= now; due = deadlineOf(t.state)) {
-    if (++timeouts > MAX_TIMEOUT_STEPS && t.state.sync_mode === 'per_cycle') {
-      fastForwardCycles(t, now);
-      continue;
+  for (let due = deadlineOf(s); due !== null && due <= now; due = deadlineOf(s)) {
+    if (++timeouts > bound) break; // unreachable by the rules above; a guard, not a rule
+    if (timeouts > MAX_TIMEOUT_STEPS) {
+      if (s.sync_mode === 'per_cycle') {
+        fastForwardCycles(t, now);
+        continue;
+      }
+      t.beginBatch();
     }
-    chargeRun(t.state, due - (t.state.cycle_started_at ?? due));
-    t.state.cycle_started_at = due;
+    chargeRun(s, due - (s.cycle_started_at ?? due));
+    s.cycle_started_at = due;
     expireRunningClock(t, due);
   }
+  t.endBatch();
 }
 
 function expireRunningClock(t: Transition, at: number): void {
@@ -47,6 +62,11 @@ function expireRunningClock(t: Transition, at: number): void {
         endExpired(t, at, moverId, [timeout]);
         return;
       }
+      s.consecutive_timeouts = (s.consecutive_timeouts ?? 0) + 1;
+      if (s.consecutive_timeouts >= idleLimit(s)) {
+        endExpired(t, at, moverId, [timeout], undefined, idleDetails(s));
+        return;
+      }
       passTurn(s, nextInRotation(s, moverId), at);
       t.record('cycle_timeout', at, { participant_id: moverId, timeouts: [timeout] });
       return;
@@ -61,6 +81,7 @@ function expireRunningClock(t: Transition, at: number): void {
 export function expireParticipant(t: Transition, p: ClockParticipant, at: number): void {
   p.has_expired = true;
   p.time_used_ms = Math.max(p.time_used_ms, p.total_time_ms);
+  exhaustByoyomi(p);
   const timeout: Timeout = { kind: 'participant', participant_id: p.participant_id, at_ms: at };
   afterDropOut(t, p.participant_id, at, 'participant_expired', timeout);
 }
@@ -108,6 +129,7 @@ function endExpired(
   participantId: string | null,
   timeouts: Timeout[],
   groupId?: string,
+  details?: Record<string, unknown>,
 ): void {
   const s = t.state;
   s.status = 'expired';
@@ -117,8 +139,17 @@ function endExpired(
   t.record('session_expired', at, {
     participant_id: participantId,
     group_id: groupId,
+    ...(details !== undefined && { details }),
     timeouts: [...timeouts, { kind: 'session', at_ms: at }],
   });
+}
+
+function idleDetails(s: ClockState): Record<string, unknown> {
+  return {
+    reason: 'max_idle_rounds',
+    max_idle_rounds: maxIdleRoundsOf(s),
+    consecutive_timeouts: s.consecutive_timeouts ?? 0,
+  };
 }
 
 /** Hands the turn to `next` at `at`: its clock starts at that instant. */
@@ -126,26 +157,42 @@ export function passTurn(s: ClockState, next: ClockParticipant | null, at: numbe
   s.active_participant_id = next?.participant_id ?? null;
   s.cycle_started_at = at;
   s.turn_used_ms = 0;
+  if (s.turn_charged_ms !== undefined) s.turn_charged_ms = 0;
 }
 
 /**
- * per_cycle with auto_advance after a long silence (the service was away): every whole turn
- * that timed out since is charged in one step instead of one step per turn.
+ * per_cycle with auto_advance after a long silence (the service was away): every turn that
+ * timed out since is charged in one step, computed rather than walked turn by turn (O(n)),
+ * and ends the session if the time-outs in a row reach `max_idle_rounds` rounds.
  */
 function fastForwardCycles(t: Transition, now: number): void {
   const s = t.state;
-  const cycle = s.time_per_cycle_ms ?? 1;
-  const anchor = s.cycle_started_at ?? now;
-  const turns = Math.floor((now - anchor) / cycle);
-  const first = s.active_participant_id;
-  for (let i = 0; i < turns; i++) {
-    chargeRun(s, cycle);
-    passTurn(s, nextInRotation(s, s.active_participant_id), anchor + (i + 1) * cycle);
+  const budget = cycleBudgetOf(s);
+  const rotation = s.participants.filter((p) => !p.has_expired);
+  const start = rotation.findIndex((p) => p.participant_id === s.active_participant_id);
+  if (budget === null || start < 0 || s.cycle_started_at === null) return;
+  const firstDue = s.cycle_started_at + budget - s.turn_used_ms;
+  const turns = Math.min(Math.floor((now - firstDue) / budget) + 1, idleTimeoutsLeft(s));
+  const n = rotation.length;
+  for (let k = 0; k < n; k++) {
+    const had = Math.floor(turns / n) + (k < turns % n ? 1 : 0);
+    rotation[(start + k) % n].time_used_ms += had * budget;
   }
-  const at = anchor + turns * cycle;
+  rotation[start].time_used_ms -= s.turn_used_ms;
+  s.elapsed_ms += turns * budget - s.turn_used_ms;
+  s.consecutive_timeouts = (s.consecutive_timeouts ?? 0) + turns;
+  const at = firstDue + (turns - 1) * budget;
+  const first = s.active_participant_id;
+  const timeouts: Timeout[] = [{ kind: 'cycle', participant_id: first ?? undefined, at_ms: at }];
+  if (s.consecutive_timeouts >= idleLimit(s)) {
+    const details = { skipped_cycles: turns, ...idleDetails(s) };
+    endExpired(t, at, first, timeouts, undefined, details);
+    return;
+  }
+  passTurn(s, rotation[(start + turns) % n], at);
   t.record('cycle_timeout', at, {
     participant_id: first,
     details: { skipped_cycles: turns },
-    timeouts: [{ kind: 'cycle', participant_id: first ?? undefined, at_ms: at }],
+    timeouts,
   });
 }

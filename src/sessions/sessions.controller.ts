@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -26,6 +27,7 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { SessionIdPipe } from '../common/pipes/session-id.pipe';
 import { AddTimeDto } from './dto/add-time.dto';
 import { CreateSessionDto } from './dto/create-session.dto';
+import { CREATE_SESSION_EXAMPLES } from './dto/create-session.examples';
 import { SessionEnvelopeDto, SwitchEnvelopeDto } from './dto/session-state.dto';
 import { SwitchSessionDto } from './dto/switch-session.dto';
 import { SessionsService } from './sessions.service';
@@ -61,6 +63,7 @@ export class SessionsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a session (pending, version 1)' })
+  @ApiBody({ type: CreateSessionDto, examples: CREATE_SESSION_EXAMPLES })
   @ApiCreatedResponse({ type: SessionEnvelopeDto })
   @ApiErrors(...ALWAYS, 'SESSION_EXISTS')
   async create(@Body() dto: CreateSessionDto): Promise<{ data: SessionView }> {

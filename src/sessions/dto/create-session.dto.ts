@@ -13,9 +13,11 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { SYNC_MODES, SyncMode } from '../../clock/clock.types';
+import { MAX_IDLE_ROUNDS_LIMIT } from '../../clock/idle-rounds';
 import {
   ID_MESSAGE,
   ID_PATTERN,
@@ -25,6 +27,7 @@ import {
   TIME_MIN_MS,
 } from './limits';
 import { ParticipantDto } from './participant.dto';
+import { TimeControlDto } from './time-control.dto';
 
 export class CreateSessionDto {
   @ApiProperty({ example: 'game-42', pattern: ID_PATTERN.source })
@@ -52,16 +55,21 @@ export class CreateSessionDto {
   @Type(() => ParticipantDto)
   participants!: ParticipantDto[];
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 600_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
-    description: "The session's budget: the shared countdown in global",
+    description:
+      "The session's budget: required in global (the shared countdown); elsewhere optional " +
+      '(no rule reads it; when absent the state shows the banks together in per_participant ' +
+      'and per_group, a turn in per_cycle, max_time_ms or 0 in count_up)',
   })
+  // Required in global only; a null elsewhere is taken as absent.
+  @ValidateIf((o: CreateSessionDto) => o.sync_mode === 'global' || o.total_time_ms != null)
   @IsInt()
   @Min(TIME_MIN_MS)
   @Max(TIME_MAX_MS)
-  total_time_ms!: number;
+  total_time_ms?: number;
 
   @ApiPropertyOptional({
     example: 30_000,
@@ -107,6 +115,33 @@ export class CreateSessionDto {
   @IsOptional()
   @IsBoolean()
   auto_advance?: boolean;
+
+  @ApiPropertyOptional({
+    type: TimeControlDto,
+    description:
+      'per_participant only: the tournament control every participant plays by, unless it ' +
+      'has its own; with it, no increment_ms and no participant total_time_ms',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TimeControlDto)
+  time_control?: TimeControlDto;
+
+  @ApiPropertyOptional({
+    example: 3,
+    default: 3,
+    minimum: 1,
+    maximum: MAX_IDLE_ROUNDS_LIMIT,
+    description:
+      "per_cycle with auto_advance: a session in which every participant's turn timed out in " +
+      'a row, round after round, max_idle_rounds times ends as expired (nobody plays)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_IDLE_ROUNDS_LIMIT)
+  max_idle_rounds?: number;
 
   @ApiPropertyOptional({
     example: { table: 7 },

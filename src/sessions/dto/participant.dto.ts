@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { ID_MESSAGE, ID_PATTERN, TIME_MAX_MS, TIME_MIN_MS } from './limits';
+import { TimeControlDto } from './time-control.dto';
 
 export class ParticipantDto {
   @ApiProperty({
@@ -27,7 +38,9 @@ export class ParticipantDto {
     example: 300_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
-    description: 'Initial bank; required in per_participant and per_group, unused elsewhere',
+    description:
+      'Initial bank; required in per_participant (without a time control) and per_group, ' +
+      'unused elsewhere; refused with a time control (the first stage is the bank)',
   })
   @IsOptional()
   @IsInt()
@@ -40,4 +53,15 @@ export class ParticipantDto {
   @IsString()
   @Matches(ID_PATTERN, { message: ID_MESSAGE })
   group_id?: string;
+
+  @ApiPropertyOptional({
+    type: TimeControlDto,
+    description:
+      "per_participant: this participant's own control (time odds), replacing the session's",
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TimeControlDto)
+  time_control?: TimeControlDto;
 }

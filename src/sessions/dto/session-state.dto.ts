@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SESSION_STATUSES, SYNC_MODES } from '../../clock/clock.types';
+import { TimeControlDto } from './time-control.dto';
+
+/** Live byo-yomi of a participant in it: periods (Japanese) or moves (Canadian) left. */
+export class ByoyomiStateDto {
+  @ApiPropertyOptional({ example: 4, description: 'japanese: periods_left live' })
+  periods_left?: number;
+  @ApiPropertyOptional({ example: 7, description: 'canadian: moves left in this period' })
+  moves_left?: number;
+  @ApiProperty({ example: 21_500 }) period_remaining_ms!: number;
+}
 
 /** Documentation of the state every endpoint and socket event carries (contract section 2). */
 export class ParticipantStateDto {
@@ -18,6 +28,35 @@ export class ParticipantStateDto {
   @ApiProperty({ example: 1 }) cycle_count!: number;
   @ApiProperty({ example: false }) is_active!: boolean;
   @ApiProperty({ example: false }) has_expired!: boolean;
+  @ApiPropertyOptional({
+    type: TimeControlDto,
+    description: 'Under a time control: its effective one (its own, else the session’s)',
+  })
+  time_control?: TimeControlDto;
+  @ApiPropertyOptional({
+    example: 0,
+    description: 'Time control: the 0-based stage of its next move (move cycle_count + 1)',
+  })
+  stage_index?: number;
+  @ApiPropertyOptional({
+    example: 0,
+    description: 'Time control, live: what is left of this turn’s delay; 0 when none or waiting',
+  })
+  delay_remaining_ms?: number;
+  @ApiPropertyOptional({
+    type: ByoyomiStateDto,
+    nullable: true,
+    description:
+      'Time control with byo-yomi, live while in it (time_remaining_ms is then 0); null on main time',
+  })
+  byoyomi_state?: ByoyomiStateDto | null;
+  @ApiPropertyOptional({
+    example: 5,
+    description:
+      'Japanese byo-yomi: the periods left as of the start of its current (or next) turn, ' +
+      'also on main time (byoyomi_state.periods_left is the live count)',
+  })
+  byoyomi_periods_left?: number;
 }
 
 export class GroupStateDto {
@@ -43,6 +82,22 @@ export class SessionStateDto {
   @ApiProperty({ example: 2000 }) increment_ms!: number;
   @ApiPropertyOptional({ example: 3_600_000 }) max_time_ms?: number;
   @ApiProperty({ example: true }) auto_advance!: boolean;
+  @ApiProperty({
+    type: TimeControlDto,
+    nullable: true,
+    description: 'The session’s time control (per_participant); null when none',
+  })
+  time_control!: TimeControlDto | null;
+  @ApiPropertyOptional({
+    example: 3,
+    description: 'per_cycle: idle rounds (every turn timed out in a row) that end the session',
+  })
+  max_idle_rounds?: number;
+  @ApiPropertyOptional({
+    example: 0,
+    description: 'per_cycle: turns that timed out in a row since the last switch',
+  })
+  consecutive_timeouts?: number;
   @ApiProperty({ example: '2026-11-22T10:00:12.345Z', nullable: true }) cycle_started_at!:
     string | null;
   @ApiProperty({ example: '2026-11-22T10:00:00.000Z', nullable: true }) session_started_at!:
