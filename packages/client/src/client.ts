@@ -129,15 +129,19 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
 
   // ------------------------------------------------------------------ commands (REST)
 
-  create(body: CreateSessionRequest, options?: CommandOptions): Promise<SessionState> {
+  async create(body: CreateSessionRequest, options?: CommandOptions): Promise<SessionState> {
     return this.command({ method: 'POST', path: '/v1/sessions', body, options }, body.session_id);
   }
 
-  get(sessionId: string): Promise<SessionState> {
+  async get(sessionId: string): Promise<SessionState> {
     return this.command({ method: 'GET', path: sessionPath(assertId(sessionId)) }, sessionId);
   }
 
-  start(sessionId: string, body?: StartRequest, options?: CommandOptions): Promise<SessionState> {
+  async start(
+    sessionId: string,
+    body?: StartRequest,
+    options?: CommandOptions,
+  ): Promise<SessionState> {
     return this.action(sessionId, 'start', body, options);
   }
 
@@ -167,23 +171,23 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
     return ack.data;
   }
 
-  pause(sessionId: string, options?: CommandOptions): Promise<SessionState> {
+  async pause(sessionId: string, options?: CommandOptions): Promise<SessionState> {
     return this.action(sessionId, 'pause', undefined, options);
   }
 
-  resume(sessionId: string, options?: CommandOptions): Promise<SessionState> {
+  async resume(sessionId: string, options?: CommandOptions): Promise<SessionState> {
     return this.action(sessionId, 'resume', undefined, options);
   }
 
-  complete(sessionId: string, options?: CommandOptions): Promise<SessionState> {
+  async complete(sessionId: string, options?: CommandOptions): Promise<SessionState> {
     return this.action(sessionId, 'complete', undefined, options);
   }
 
-  cancel(sessionId: string, options?: CommandOptions): Promise<SessionState> {
+  async cancel(sessionId: string, options?: CommandOptions): Promise<SessionState> {
     return this.action(sessionId, 'cancel', undefined, options);
   }
 
-  addTime(
+  async addTime(
     sessionId: string,
     body: AddTimeRequest,
     options?: CommandOptions,

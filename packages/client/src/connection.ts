@@ -26,7 +26,7 @@ export const defaultSocketFactory: SocketFactory = (url, options) =>
     autoConnect: false,
     reconnection: false,
     forceNew: true,
-  }) as unknown as SocketLike;
+  });
 
 export const SERVER_EVENTS = [
   'session:state',

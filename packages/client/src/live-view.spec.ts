@@ -24,24 +24,25 @@ const sessionArb = fc
     max: fc.option(fc.integer({ min: 1000, max: 40_000 }), { nil: undefined }),
     autoAdvance: fc.boolean(),
   })
-  .map((r) =>
-    createSession(
-      {
-        session_id: 'live',
-        sync_mode: r.mode,
-        participants: Array.from({ length: r.n }, (_, i) => ({
-          participant_id: `p${i}`,
-          group_id: `g${i % 2}`,
-          total_time_ms: r.mode === 'per_group' ? r.banks[i % 2] : r.banks[i],
-        })),
-        total_time_ms: r.total,
-        time_per_cycle_ms: r.cycle,
-        increment_ms: r.increment,
-        max_time_ms: r.max,
-        auto_advance: r.autoAdvance,
-      },
-      T0,
-    ).state,
+  .map(
+    (r) =>
+      createSession(
+        {
+          session_id: 'live',
+          sync_mode: r.mode,
+          participants: Array.from({ length: r.n }, (_, i) => ({
+            participant_id: `p${i}`,
+            group_id: `g${i % 2}`,
+            total_time_ms: r.mode === 'per_group' ? r.banks[i % 2] : r.banks[i],
+          })),
+          total_time_ms: r.total,
+          time_per_cycle_ms: r.cycle,
+          increment_ms: r.increment,
+          max_time_ms: r.max,
+          auto_advance: r.autoAdvance,
+        },
+        T0,
+      ).state,
   );
 
 const kinds = ['start', 'switch', 'pause', 'resume', 'add_time', 'settle'] as const;
@@ -62,7 +63,7 @@ function drive(state: ClockState, ops: fc.RecordValue<{ dt: number; kind: string
             ms: op.ms,
             ...(state.sync_mode === 'per_participant' && { participant_id: 'p0' }),
           }
-        : ({ kind: op.kind } as Command);
+        : { kind: op.kind };
     state = applyCommand(state, command, now).state;
   }
   return { state, now };

@@ -90,7 +90,10 @@ describe('EstimatedServerClock', () => {
     const roundArb = fc.record({
       gap: fc.integer({ min: 1, max: 60_000 }),
       delays: fc.array(
-        fc.tuple(fc.double({ min: 0, max: 150, noNaN: true }), fc.double({ min: 0, max: 150, noNaN: true })),
+        fc.tuple(
+          fc.double({ min: 0, max: 150, noNaN: true }),
+          fc.double({ min: 0, max: 150, noNaN: true }),
+        ),
         { minLength: 1, maxLength: 8 },
       ),
       probes: fc.array(fc.double({ min: 0, max: 30_000, noNaN: true }), { maxLength: 6 }),
