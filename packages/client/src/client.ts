@@ -90,6 +90,11 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
     return this.clock.now();
   }
 
+  /** Whether the socket is up (it is opened by the first watch and kept up from then on). */
+  get connected(): boolean {
+    return this.connection?.connected === true;
+  }
+
   get offset(): ClockOffset {
     return this.clock.offset();
   }
