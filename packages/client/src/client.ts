@@ -161,7 +161,7 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
       ...body,
       ...(options.idempotencyKey !== undefined && { idempotency_key: options.idempotencyKey }),
     };
-    const connection = await this.connected();
+    const connection = await this.connectedSocket();
     const ack = (await connection.request(
       'session:switch',
       payload,
@@ -331,7 +331,7 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
   }
 
   /** The socket, connected (opened on demand); fails after the request timeout. */
-  private async connected(): Promise<Connection> {
+  private async connectedSocket(): Promise<Connection> {
     this.openConnection();
     const connection = this.connection as Connection;
     const until = this.local.now() + this.options.requestTimeoutMs;
