@@ -16,7 +16,7 @@ export default defineConfig([
     external: ['socket.io-client'],
     sourcemap: true,
     clean: true,
-    tsconfig: 'tsconfig.json',
+    tsconfig: 'tsconfig.build.json',
   },
   {
     entry: { 'synckairos-client': 'src/index.ts' },
@@ -27,6 +27,6 @@ export default defineConfig([
     noExternal: ['socket.io-client'],
     minify: true,
     sourcemap: true,
-    tsconfig: 'tsconfig.json',
+    tsconfig: 'tsconfig.build.json',
   },
 ]);

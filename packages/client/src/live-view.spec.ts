@@ -52,7 +52,7 @@ const opArb = fc.record({
   ms: fc.integer({ min: -5000, max: 5000 }).filter((x) => x !== 0),
 });
 
-function drive(state: ClockState, ops: fc.RecordValue<{ dt: number; kind: string; ms: number }>[]) {
+function drive(state: ClockState, ops: { dt: number; kind: (typeof kinds)[number]; ms: number }[]) {
   let now = T0;
   for (const op of ops) {
     now += op.dt;
