@@ -21,7 +21,11 @@ export class RestClient {
 
   /** Sends a request and returns its `data` (undefined for a 204). */
   async request<T>(spec: RequestSpec): Promise<T> {
-    const res = await this.send(spec);
+    const res = await this.send(spec).catch((err: SyncKairosError) => {
+      // A connection that died before answering: sent again where a repeat changes nothing.
+      if (err.code !== 'NETWORK_ERROR' || !repeatable(spec)) throw err;
+      return this.send(spec);
+    });
     if (res.status === 204) return undefined as T;
     const body = await readJson(res);
     if (!res.ok) {
@@ -47,6 +51,9 @@ export class RestClient {
         signal,
       });
     } catch (err) {
+      if (spec.options?.signal?.aborted) {
+        throw new SyncKairosError(0, { code: 'ABORTED', message: 'the request was aborted' });
+      }
       const timedOut = timeout.aborted;
       throw new SyncKairosError(0, {
         code: timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
@@ -78,6 +85,11 @@ function anySignal(signals: AbortSignal[]): AbortSignal {
     else s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
   }
   return controller.signal;
+}
+
+/** Reads and deletes are idempotent; a command is when it carries an idempotency key. */
+function repeatable(spec: RequestSpec): boolean {
+  return spec.method !== 'POST' || spec.options?.idempotencyKey !== undefined;
 }
 
 export const sessionPath = (id: string, action?: string): string =>
