@@ -5,6 +5,10 @@ import { cleanRedis, sleep, uniqueId } from './support/e2e-app';
 import { ProxiedService } from './support/instances';
 import { waitUntil } from './support/wait';
 
+/** Waits until `check` holds (it reads state the clients keep: nothing to await). */
+const eventually = (check: () => boolean, timeoutMs = 10_000) =>
+  waitUntil(() => Promise.resolve(check()), Boolean, timeoutMs);
+
 /**
  * The SDK against the real service through a proxy that delays each direction by 40 ± 10 ms,
  * as a client across a network sees it. The service runs on this machine: its clock is the
@@ -42,11 +46,8 @@ describe('@synckairos/client against the service, through 40 ± 10 ms each way',
       await sleep(10);
     }
     client.watch(uniqueId('none'));
-    await waitUntil(async () => client.connected, Boolean);
-    await waitUntil(
-      async () => client.offset.samples,
-      (n) => n >= 8,
-    );
+    await eventually(() => client.connected);
+    await eventually(() => client.offset.samples >= 8);
     expect(Math.abs(client.now() - Date.now())).toBeLessThanOrEqual(client.offset.error_ms + 1);
   });
 
@@ -57,18 +58,12 @@ describe('@synckairos/client against the service, through 40 ± 10 ms each way',
     await client.start(id);
     const versions: number[] = [];
     const w = client.watch(id, { onState: (s) => versions.push(s.version) });
-    await waitUntil(
-      async () => w.version,
-      (v) => v === 2,
-    );
+    await eventually(() => w.version === 2);
     for (const mover of ['white', 'black', 'white']) {
       await client.switch(id, { current_participant_id: mover });
     }
     await client.switch(id, { current_participant_id: 'black' }, { via: 'socket' });
-    await waitUntil(
-      async () => w.version,
-      (v) => v === 6,
-    );
+    await eventually(() => w.version === 6);
     expect(versions).toEqual([2, 3, 4, 5, 6]);
     // the SDK's live state at the server's own instant is the server's answer, field for field
     const answer = await client.get(id);
@@ -89,17 +84,14 @@ describe('@synckairos/client against the service, through 40 ± 10 ms each way',
     await client.start(id);
     const versions: number[] = [];
     const w = client.watch(id, { onState: (s) => versions.push(s.version) });
-    await waitUntil(async () => client.connected && w.version === 2, Boolean);
+    await eventually(() => client.connected && w.version === 2);
     await service.replace(); // io server disconnect: stock clients stop here
     // made by another client while this one is away: it sees it only by joining again
     const other = newClient();
     await other.switch(id, { current_participant_id: 'white' });
-    await waitUntil(async () => client.connected && w.version === 3, Boolean, 8000);
+    await eventually(() => client.connected && w.version === 3, 8000);
     await other.switch(id, { current_participant_id: 'black' });
-    await waitUntil(
-      async () => w.version,
-      (v) => v === 4,
-    );
+    await eventually(() => w.version === 4);
     expect(versions).toEqual([2, 3, 4]);
     expect(w.live()?.active_participant_id).toBe('white');
   });
@@ -110,12 +102,12 @@ describe('@synckairos/client against the service, through 40 ± 10 ms each way',
     await client.create(chess(id) as never);
     const versions: number[] = [];
     const w = client.watch(id, { onState: (s) => versions.push(s.version) });
-    await waitUntil(async () => client.connected && w.version === 1, Boolean);
+    await eventually(() => client.connected && w.version === 1);
     service.proxy.dropConnections();
     // a command on the dropped keep-alive connection is sent again: its key makes that safe
     await client.start(id, {}, { idempotencyKey: `${id}-start` });
     await newClient().switch(id);
-    await waitUntil(async () => client.connected && w.version === 3, Boolean, 8000);
+    await eventually(() => client.connected && w.version === 3, 8000);
     expect(versions).toEqual([1, 2, 3]);
   });
 
@@ -130,18 +122,12 @@ describe('@synckairos/client against the service, through 40 ± 10 ms each way',
     await expect(client.switch(id)).rejects.toMatchObject({ code: 'INVALID_STATE_TRANSITION' });
     const errors: string[] = [];
     client.watch(uniqueId('none'), { onError: (e) => errors.push(e.code) });
-    await waitUntil(
-      async () => errors,
-      (e) => e.length > 0,
-    );
+    await eventually(() => errors.length > 0);
     expect(errors[0]).toBe('SESSION_NOT_FOUND');
     const deleted: unknown[] = [];
     client.watch(id, { onDeleted: (d) => deleted.push(d) });
     await sleep(300);
     await client.delete(id);
-    await waitUntil(
-      async () => deleted.length,
-      (n) => n === 1,
-    );
+    await eventually(() => deleted.length === 1);
   });
 });
