@@ -53,6 +53,7 @@ export class CreateSessionDto {
   participants!: ParticipantDto[];
 
   @ApiProperty({
+    type: 'integer',
     example: 600_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
@@ -64,6 +65,7 @@ export class CreateSessionDto {
   total_time_ms!: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 30_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
@@ -76,6 +78,7 @@ export class CreateSessionDto {
   time_per_cycle_ms?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 2000,
     minimum: 0,
     maximum: INCREMENT_MAX_MS,
@@ -88,6 +91,7 @@ export class CreateSessionDto {
   increment_ms?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 3_600_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
@@ -101,14 +105,16 @@ export class CreateSessionDto {
 
   @ApiPropertyOptional({
     example: true,
-    default: true,
-    description: 'per_cycle: a timed-out turn passes on',
+    // No `default` keyword: generators would make the field required in the request type.
+    description: 'per_cycle: a timed-out turn passes on (default true) or ends the session',
   })
   @IsOptional()
   @IsBoolean()
   auto_advance?: boolean;
 
   @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
     example: { table: 7 },
     description: 'Opaque to the server, at most 8 KiB as JSON',
   })

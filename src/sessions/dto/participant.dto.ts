@@ -13,8 +13,10 @@ export class ParticipantDto {
   participant_id!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 0,
     minimum: 0,
+    maximum: 1_000_000,
     description: 'Rotation order; defaults to the array position',
   })
   @IsOptional()
@@ -24,6 +26,7 @@ export class ParticipantDto {
   participant_index?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 300_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
