@@ -185,6 +185,30 @@ describe('SyncKairosClient: watches', () => {
     client.close();
   });
 
+  it('leaves a session when its last watch closes, and joins a second watch only once', async () => {
+    const { client, socket } = setUp((event) =>
+      event === 'session:join' ? { state: chessState('g1', 2) } : { ok: true },
+    );
+    const a = client.watch('g1');
+    socket().accept();
+    await flush();
+    const seen: number[] = [];
+    const b = client.watch('g1', { onState: (s) => seen.push(s.version) });
+    expect(socket().requestsOf('session:join')).toHaveLength(1);
+    await flush();
+    expect(seen).toEqual([2]); // the state the first watch holds
+    socket().fire('session:state', { session_id: 'g1', version: 3, state: chessState('g1', 3) });
+    expect(seen).toEqual([2, 3]);
+    a.close();
+    expect(socket().requestsOf('session:leave')).toEqual([]);
+    b.close();
+    expect(socket().requestsOf('session:leave')).toEqual([{ session_id: 'g1' }]);
+    socket().fire('session:state', { session_id: 'g1', version: 4, state: chessState('g1', 4) });
+    expect(seen).toEqual([2, 3]);
+    client.close();
+    expect(() => client.watch('g1')).toThrow(SyncKairosError);
+  });
+
   it('live values run on the estimated server clock', async () => {
     const { client, socket, local } = setUp((event) =>
       event === 'session:join' ? { state: chessState('g1', 2, T0) } : {},

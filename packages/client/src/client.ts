@@ -113,7 +113,13 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
     const w = new SessionWatch(sessionId, this, callbacks);
     const set = this.watches.get(sessionId) ?? new Set<SessionWatch>();
     const first = set.size === 0;
+    // A session already watched: the new watch starts from the newest state held.
+    const held = [...set].reduce<SessionState | null>(
+      (best, other) => (other.state && other.version > (best?.version ?? 0) ? other.state : best),
+      null,
+    );
     set.add(w);
+    if (held !== null) queueMicrotask(() => w.offerState(held));
     this.watches.set(sessionId, set);
     if (!this.clock.isSynced) this.sync().catch(() => undefined);
     this.openConnection();
