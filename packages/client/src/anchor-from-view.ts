@@ -1,9 +1,10 @@
+// Types only (erased): server-clock re-exports this file's function.
 import type { ClockGroup, ClockParticipant, ClockState, SessionView } from './server-clock';
 
 /**
  * PROVISIONAL: to be replaced by the clock's own `anchorFromView` (src/clock, being written
- * with the time controls of contract section 7); delete this file and import that one in
- * server-clock.ts. It covers the five modes without time controls.
+ * with the time controls of contract section 7): then server-clock.ts exports that one and
+ * this file is deleted. It covers the five modes without time controls.
  *
  * Turns a state as the server shows it (live at `server_time_ms`) back into the anchors the
  * clock computes from: balances as of `cycle_started_at`, i.e. minus what ran since.

@@ -3,7 +3,7 @@ import { applyCommand } from '../../../src/clock/apply-command';
 import { SYNC_MODES, type ClockState, type Command } from '../../../src/clock/clock.types';
 import { createSession } from '../../../src/clock/create-session';
 import { toView } from '../../../src/clock/session-view';
-import { anchorFromView } from './anchor-from-view';
+import { anchorFromView } from './server-clock';
 import { liveView, remainingIn } from './live-view';
 
 /**

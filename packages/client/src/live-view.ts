@@ -1,5 +1,4 @@
-import { anchorFromView } from './anchor-from-view';
-import { settle, toView, Transition, type SessionView } from './server-clock';
+import { anchorFromView, settle, toView, Transition, type SessionView } from './server-clock';
 
 /**
  * A state as the server would answer it at `now`: its anchors, settled to `now` with the
