@@ -26,10 +26,16 @@ function convert(node: unknown): void {
     n.examples = [n.example];
     delete n.example;
   }
-  if (n.nullable === true) {
-    delete n.nullable;
-    if (typeof n.type === 'string') n.type = [n.type, 'null'];
-    if (Array.isArray(n.enum)) n.enum = [...(n.enum as unknown[]), null];
-  }
   for (const [key, value] of Object.entries(n)) if (key !== 'examples') convert(value);
+  if (n.nullable !== true) return;
+  delete n.nullable;
+  if (typeof n.type === 'string') {
+    n.type = [n.type, 'null'];
+    if (Array.isArray(n.enum)) n.enum = [...(n.enum as unknown[]), null];
+    return;
+  }
+  // A nullable reference (`allOf: [{ $ref }]`, or `$ref`): the schema, or null.
+  const schema = { ...n };
+  for (const key of Object.keys(n)) delete n[key];
+  n.anyOf = [schema, { type: 'null' }];
 }
