@@ -5,6 +5,8 @@ import type { RestClient } from './rest-client';
 import type { ClockOffset, EstimatedServerClock } from './server-clock-estimate';
 import type { ServerTime } from './types';
 
+const SAMPLE_TIMEOUT_MS = 5000;
+
 export interface TimeSyncOptions {
   samplesPerSync: number;
   requestTimeoutMs: number;
@@ -77,7 +79,9 @@ export class TimeSync {
     const sent_at = this.local.now();
     let server: unknown;
     if (connection?.connected) {
-      const ack = await connection.request('time:sync', undefined, this.options.requestTimeoutMs);
+      // a sample slower than this bounds nothing useful: the round goes on without it
+      const timeout = Math.min(this.options.requestTimeoutMs, SAMPLE_TIMEOUT_MS);
+      const ack = await connection.request('time:sync', undefined, timeout);
       server = (ack as { server_time_ms?: unknown } | null)?.server_time_ms;
     } else {
       const time = await this.rest.request<ServerTime>({ method: 'GET', path: '/v1/time' });
