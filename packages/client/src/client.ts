@@ -6,22 +6,20 @@ import {
   type ConnectionListener,
   type ServerEvent,
 } from './connection';
-import { asErrorPayload, RETRYABLE_CODES, SyncKairosError } from './errors';
+import { asErrorPayload, SyncKairosError } from './errors';
 import { monotonicClock, type LocalClock } from './monotonic-clock';
 import { OffsetEstimator } from './offset-estimator';
 import { RestClient, sessionPath } from './rest-client';
 import { EstimatedServerClock, type ClockOffset } from './server-clock-estimate';
 import { SessionWatch, type WatchOwner } from './session-watch';
 import { TimeSync } from './time-sync';
+import { WatchRegistry } from './watch-registry';
 import type {
   AddTimeRequest,
   CommandOptions,
   CreateSessionRequest,
   ErrorPayload,
-  SessionDeletedPayload,
   SessionState,
-  SessionStatePayload,
-  SessionTimeoutPayload,
   StartRequest,
   SwitchOptions,
   SwitchRequest,
@@ -46,10 +44,8 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
   private readonly rest: RestClient;
   private readonly timeSync: TimeSync;
   private readonly random: () => number;
-  private readonly watches = new Map<string, Set<SessionWatch>>();
-  private readonly joinRetries = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly watches: WatchRegistry;
   private connection: Connection | null = null;
-  private joinBackoff: Backoff;
   private onVisible: (() => void) | null = null;
   private closed = false;
 
@@ -82,7 +78,7 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
       () => this.connection,
       this.options,
     );
-    this.joinBackoff = this.backoff();
+    this.watches = new WatchRegistry(this.backoff(), this.options.requestTimeoutMs);
   }
 
   /** Estimated server time, epoch ms: never goes back, corrections are slewed in. */
@@ -111,31 +107,18 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
       throw new SyncKairosError(0, { code: 'CLIENT_CLOSED', message: 'the client is closed' });
     assertId(sessionId);
     const w = new SessionWatch(sessionId, this, callbacks);
-    const set = this.watches.get(sessionId) ?? new Set<SessionWatch>();
-    const first = set.size === 0;
-    // A session already watched: the new watch starts from the newest state held.
-    const held = [...set].reduce<SessionState | null>(
-      (best, other) => (other.state && other.version > (best?.version ?? 0) ? other.state : best),
-      null,
-    );
-    set.add(w);
-    if (held !== null) queueMicrotask(() => w.offerState(held));
-    this.watches.set(sessionId, set);
+    const first = this.watches.add(w);
     if (!this.clock.isSynced) this.sync().catch(() => undefined);
     this.openConnection();
-    if (first && this.connection?.connected) void this.join(sessionId);
+    if (first && this.connection?.connected) void this.watches.join(this.connection, sessionId);
     return w;
   }
 
   unwatch(w: SessionWatch): void {
-    const set = this.watches.get(w.sessionId);
-    if (set === undefined || !set.delete(w) || set.size > 0) return;
-    this.watches.delete(w.sessionId);
-    if (this.connection?.connected) {
-      this.connection
-        .request('session:leave', { session_id: w.sessionId }, this.options.requestTimeoutMs)
-        .catch(() => undefined);
-    }
+    if (!this.watches.remove(w) || !this.connection?.connected) return;
+    this.connection
+      .request('session:leave', { session_id: w.sessionId }, this.options.requestTimeoutMs)
+      .catch(() => undefined);
   }
 
   // ------------------------------------------------------------------ commands (REST)
@@ -178,7 +161,7 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
     };
     if (ack?.data === undefined)
       throw new SyncKairosError(0, asErrorPayload(ack?.error, 'no state in the answer'));
-    this.deliver(ack.data);
+    this.watches.deliver(ack.data);
     return ack.data;
   }
 
@@ -217,9 +200,7 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
   /** Stops everything: watches, the socket, the resync schedule. */
   close(): void {
     this.closed = true;
-    for (const set of this.watches.values()) for (const w of [...set]) w.close();
-    for (const timer of this.joinRetries.values()) clearTimeout(timer);
-    this.joinRetries.clear();
+    this.watches.closeAll();
     this.timeSync.stop();
     this.connection?.close();
     if (this.onVisible !== null)
@@ -230,28 +211,15 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
 
   onConnected(): void {
     this.timeSync.kick();
-    this.joinBackoff.reset();
-    for (const sessionId of this.watches.keys()) void this.join(sessionId);
+    if (this.connection !== null) this.watches.rejoinAll(this.connection);
   }
 
   onConnectError(error: ErrorPayload): void {
-    for (const set of this.watches.values()) for (const w of set) w.offerError(error);
+    this.watches.errorAll(error);
   }
 
   onServerEvent(event: ServerEvent, payload: unknown): void {
-    if (typeof payload !== 'object' || payload === null) return;
-    if (event === 'session:error') {
-      for (const set of this.watches.values())
-        for (const w of set) w.offerError(asErrorPayload(payload, 'session error'));
-      return;
-    }
-    const set = this.watches.get((payload as { session_id?: string }).session_id ?? '');
-    if (set === undefined) return;
-    for (const w of [...set]) {
-      if (event === 'session:state') w.offerState((payload as SessionStatePayload).state);
-      else if (event === 'session:timeout') w.offerTimeout(payload as SessionTimeoutPayload);
-      else w.offerDeleted(payload as SessionDeletedPayload);
-    }
+    this.watches.route(event, payload);
   }
 
   // ------------------------------------------------------------------ internals
@@ -274,47 +242,8 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
     sessionId: string,
   ): Promise<T> {
     const state = await this.rest.request<T>(spec);
-    if (state?.session_id === sessionId) this.deliver(state);
+    if (state?.session_id === sessionId) this.watches.deliver(state);
     return state;
-  }
-
-  private deliver(state: SessionState): void {
-    const set = this.watches.get(state.session_id);
-    if (set === undefined) return;
-    const { expired_participant_id: _, ...plain } = state as SwitchResult;
-    for (const w of [...set]) w.offerState(plain);
-  }
-
-  /** Joins a session's room; the snapshot comes in the answer (and as `session:state`). */
-  private async join(sessionId: string): Promise<void> {
-    let ack: { state?: SessionState; error?: unknown } | null;
-    try {
-      ack = (await this.connection?.request(
-        'session:join',
-        { session_id: sessionId },
-        this.options.requestTimeoutMs,
-      )) as typeof ack;
-    } catch {
-      return; // no answer: the socket dropped, and the reconnect joins again
-    }
-    const set = this.watches.get(sessionId);
-    if (set === undefined) return;
-    if (ack?.state !== undefined) {
-      for (const w of [...set]) w.offerState(ack.state);
-      return;
-    }
-    const error = asErrorPayload(ack?.error, 'join refused');
-    for (const w of set) w.offerError(error);
-    if (RETRYABLE_CODES.has(error.code)) this.retryJoin(sessionId);
-  }
-
-  private retryJoin(sessionId: string): void {
-    if (this.joinRetries.has(sessionId) || this.closed) return;
-    const timer = setTimeout(() => {
-      this.joinRetries.delete(sessionId);
-      if (this.watches.has(sessionId) && this.connection?.connected) void this.join(sessionId);
-    }, this.joinBackoff.next());
-    this.joinRetries.set(sessionId, timer);
   }
 
   private openConnection(): void {
