@@ -4,8 +4,10 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/client/package.json ./packages/client/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY packages/client ./packages/client
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build
@@ -16,8 +18,11 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/client/package.json ./packages/client/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The SDK's builds: the demo page (/demo) serves its browser bundle.
+COPY --from=build /app/packages/client/dist ./packages/client/dist
 USER node
 EXPOSE 3000
 # Liveness only: /health never looks outside the process.

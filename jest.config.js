@@ -12,6 +12,18 @@ module.exports = {
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {
       ...common,
+      displayName: 'client',
+      rootDir: 'packages/client/src',
+      testRegex: '.*\\.spec\\.ts$',
+      transform: {
+        '^.+\\.ts$': [
+          'ts-jest',
+          { tsconfig: path.join(__dirname, 'packages/client/tsconfig.spec.json') },
+        ],
+      },
+    },
+    {
+      ...common,
       displayName: 'e2e',
       rootDir: '.',
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
@@ -23,6 +35,8 @@ module.exports = {
   testTimeout: 30000,
   collectCoverageFrom: [
     '<rootDir>/src/**/*.ts',
+    '<rootDir>/packages/client/src/**/*.ts',
+    '!<rootDir>/packages/client/src/**/*.spec.ts',
     '!<rootDir>/src/**/*.spec.ts',
     '!<rootDir>/src/**/*.fixtures.ts',
   ],

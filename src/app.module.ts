@@ -5,6 +5,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
+import { DemoModule } from './demo/demo.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { BodyValidationPipe } from './common/pipes/body-validation.pipe';
 import { LoggingModule } from './common/logging/logging.module';
@@ -38,6 +39,7 @@ export class AppModule {
         TimeModule,
         HealthModule,
         AdminModule,
+        DemoModule,
       ],
       providers: [
         { provide: APP_PIPE, useClass: BodyValidationPipe },

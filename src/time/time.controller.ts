@@ -7,9 +7,10 @@ export const SERVER_VERSION = '2.0.0';
 export const DRIFT_TOLERANCE_MS = 50;
 
 export class ServerTimeDto {
-  @ApiProperty({ example: 1795399212345 }) timestamp_ms!: number;
+  @ApiProperty({ type: 'integer', format: 'int64', example: 1795399212345 })
+  timestamp_ms!: number;
   @ApiProperty({ example: SERVER_VERSION }) server_version!: string;
-  @ApiProperty({ example: DRIFT_TOLERANCE_MS }) drift_tolerance_ms!: number;
+  @ApiProperty({ type: 'integer', example: DRIFT_TOLERANCE_MS }) drift_tolerance_ms!: number;
 }
 
 export class ServerTimeResponseDto extends ServerTimeDto {

@@ -1,8 +1,22 @@
 import net from 'node:net';
 
+/** One-way delay of a direction: `ms` ± `jitterMs` (uniform), never reordering bytes. */
+export interface Delay {
+  ms: number;
+  jitterMs?: number;
+}
+
+export interface ProxyOptions {
+  /** Client to service. */
+  up?: Delay;
+  /** Service to client. */
+  down?: Delay;
+}
+
 /**
  * A TCP forwarder that a test can cut and restore, to play an outage of the service behind it
- * without touching the machine's real server.
+ * without touching the machine's real server; it can also delay each direction (latency and
+ * jitter, bytes kept in order) and send new connections to another instance.
  */
 export class TcpProxy {
   private server: net.Server | null = null;
@@ -10,8 +24,9 @@ export class TcpProxy {
   port = 0;
 
   constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
+    private targetHost: string,
+    private targetPort: number,
+    private readonly options: ProxyOptions = {},
   ) {}
 
   async start(port = 0): Promise<number> {
@@ -22,7 +37,8 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      forward(client, upstream, this.options.up);
+      forward(upstream, client, this.options.down);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -31,10 +47,21 @@ export class TcpProxy {
     return this.port;
   }
 
-  /** Drops every connection and stops listening: the service is "down". */
-  async cut(): Promise<void> {
+  /** New connections go to this target; the open ones stay where they are. */
+  retarget(host: string, port: number): void {
+    this.targetHost = host;
+    this.targetPort = port;
+  }
+
+  /** Drops every open connection, and keeps listening. */
+  dropConnections(): void {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+  }
+
+  /** Drops every connection and stops listening: the service is "down". */
+  async cut(): Promise<void> {
+    this.dropConnections();
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
@@ -45,4 +72,24 @@ export class TcpProxy {
   async restore(): Promise<void> {
     await this.start(this.port);
   }
+}
+
+/** Pipes `from` into `to`, each chunk held for its delay, in order. */
+function forward(from: net.Socket, to: net.Socket, delay: Delay | undefined): void {
+  if (delay === undefined || (delay.ms === 0 && !delay.jitterMs)) {
+    from.pipe(to);
+    return;
+  }
+  let lastDue = 0;
+  from.on('data', (chunk: Buffer) => {
+    const jitter = delay.jitterMs ? (Math.random() * 2 - 1) * delay.jitterMs : 0;
+    const due = Math.max(lastDue, performance.now() + Math.max(0, delay.ms + jitter));
+    lastDue = due;
+    setTimeout(() => {
+      if (!to.destroyed) to.write(chunk);
+    }, due - performance.now());
+  });
+  from.on('end', () => {
+    setTimeout(() => to.end(), Math.max(0, lastDue - performance.now()));
+  });
 }

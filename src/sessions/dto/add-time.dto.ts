@@ -20,7 +20,10 @@ export class AddTimeDto {
   group_id?: string;
 
   @ApiProperty({
+    type: 'integer',
     example: 60_000,
+    minimum: -TIME_MAX_MS,
+    maximum: TIME_MAX_MS,
     description: 'Milliseconds to give; negative takes, never below zero',
   })
   @IsInt()

@@ -56,6 +56,7 @@ export class CreateSessionDto {
   participants!: ParticipantDto[];
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 600_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
@@ -72,6 +73,7 @@ export class CreateSessionDto {
   total_time_ms?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 30_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
@@ -84,6 +86,7 @@ export class CreateSessionDto {
   time_per_cycle_ms?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 2000,
     minimum: 0,
     maximum: INCREMENT_MAX_MS,
@@ -96,6 +99,7 @@ export class CreateSessionDto {
   increment_ms?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 3_600_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,
@@ -109,8 +113,8 @@ export class CreateSessionDto {
 
   @ApiPropertyOptional({
     example: true,
-    default: true,
-    description: 'per_cycle: a timed-out turn passes on',
+    // No `default` keyword: generators would make the field required in the request type.
+    description: 'per_cycle: a timed-out turn passes on (default true) or ends the session',
   })
   @IsOptional()
   @IsBoolean()
@@ -129,8 +133,8 @@ export class CreateSessionDto {
   time_control?: TimeControlDto;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 3,
-    default: 3,
     minimum: 1,
     maximum: MAX_IDLE_ROUNDS_LIMIT,
     description:
@@ -144,6 +148,8 @@ export class CreateSessionDto {
   max_idle_rounds?: number;
 
   @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
     example: { table: 7 },
     description: 'Opaque to the server, at most 8 KiB as JSON',
   })

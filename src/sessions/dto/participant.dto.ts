@@ -24,8 +24,10 @@ export class ParticipantDto {
   participant_id!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 0,
     minimum: 0,
+    maximum: 1_000_000,
     description: 'Rotation order; defaults to the array position',
   })
   @IsOptional()
@@ -35,6 +37,7 @@ export class ParticipantDto {
   participant_index?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 300_000,
     minimum: TIME_MIN_MS,
     maximum: TIME_MAX_MS,

@@ -14,18 +14,25 @@ export class ByoyomiStateDto {
 /** Documentation of the state every endpoint and socket event carries (contract section 2). */
 export class ParticipantStateDto {
   @ApiProperty({ example: 'white' }) participant_id!: string;
-  @ApiProperty({ example: 0 }) participant_index!: number;
+  @ApiProperty({ type: 'integer', example: 0 }) participant_index!: number;
   @ApiPropertyOptional({ example: 'red' }) group_id?: string;
-  @ApiProperty({ example: 302_000, description: 'Initial bank + increments + added time' })
-  total_time_ms!: number;
-  @ApiProperty({ example: 12_345, description: 'Live, at server_time_ms' }) time_used_ms!: number;
   @ApiProperty({
+    type: 'integer',
+    example: 302_000,
+    description: 'Initial bank + increments + added time',
+  })
+  total_time_ms!: number;
+  @ApiProperty({ type: 'integer', example: 12_345, description: 'Live, at server_time_ms' })
+  time_used_ms!: number;
+  @ApiProperty({
+    type: 'integer',
     example: 289_655,
     nullable: true,
     description: 'Live; null only in count_up without a cap',
   })
   time_remaining_ms!: number | null;
-  @ApiProperty({ example: 1 }) cycle_count!: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Completed turns' })
+  cycle_count!: number;
   @ApiProperty({ example: false }) is_active!: boolean;
   @ApiProperty({ example: false }) has_expired!: boolean;
   @ApiPropertyOptional({
@@ -34,11 +41,13 @@ export class ParticipantStateDto {
   })
   time_control?: TimeControlDto;
   @ApiPropertyOptional({
+    type: 'integer',
     example: 0,
     description: 'Time control: the 0-based stage of its next move (move cycle_count + 1)',
   })
   stage_index?: number;
   @ApiPropertyOptional({
+    type: 'integer',
     example: 0,
     description: 'Time control, live: what is left of this turn’s delay; 0 when none or waiting',
   })
@@ -51,6 +60,7 @@ export class ParticipantStateDto {
   })
   byoyomi_state?: ByoyomiStateDto | null;
   @ApiPropertyOptional({
+    type: 'integer',
     example: 5,
     description:
       'Japanese byo-yomi: the periods left as of the start of its current (or next) turn, ' +
@@ -61,9 +71,9 @@ export class ParticipantStateDto {
 
 export class GroupStateDto {
   @ApiProperty({ example: 'red' }) group_id!: string;
-  @ApiProperty({ example: 600_000 }) total_time_ms!: number;
-  @ApiProperty({ example: 42_000 }) time_used_ms!: number;
-  @ApiProperty({ example: 558_000 }) time_remaining_ms!: number;
+  @ApiProperty({ type: 'integer', example: 600_000 }) total_time_ms!: number;
+  @ApiProperty({ type: 'integer', example: 42_000 }) time_used_ms!: number;
+  @ApiProperty({ type: 'integer', example: 558_000 }) time_remaining_ms!: number;
   @ApiProperty({ example: false }) has_expired!: boolean;
   @ApiProperty({ example: true }) is_active!: boolean;
 }
@@ -72,15 +82,29 @@ export class SessionStateDto {
   @ApiProperty({ example: 'game-42' }) session_id!: string;
   @ApiProperty({ enum: SYNC_MODES, example: 'per_participant' }) sync_mode!: string;
   @ApiProperty({ enum: SESSION_STATUSES, example: 'running' }) status!: string;
-  @ApiProperty({ example: 3, description: '1 at creation, +1 on every change' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 3, description: '1 at creation, +1 on every change' })
+  version!: number;
   @ApiProperty({ type: [ParticipantStateDto] }) participants!: ParticipantStateDto[];
   @ApiPropertyOptional({ type: [GroupStateDto], description: 'per_group only' })
   groups?: GroupStateDto[];
-  @ApiProperty({ example: 'black', nullable: true }) active_participant_id!: string | null;
-  @ApiProperty({ example: 600_000 }) total_time_ms!: number;
-  @ApiProperty({ example: null, nullable: true }) time_per_cycle_ms!: number | null;
-  @ApiProperty({ example: 2000 }) increment_ms!: number;
-  @ApiPropertyOptional({ example: 3_600_000 }) max_time_ms?: number;
+  @ApiProperty({
+    type: String,
+    example: 'black',
+    nullable: true,
+    description: 'Whose turn it is; null before the start and after the end',
+  })
+  active_participant_id!: string | null;
+  @ApiProperty({ type: 'integer', example: 600_000 }) total_time_ms!: number;
+  @ApiProperty({
+    type: 'integer',
+    example: null,
+    nullable: true,
+    description: 'The budget of one turn (per_cycle)',
+  })
+  time_per_cycle_ms!: number | null;
+  @ApiProperty({ type: 'integer', example: 2000 }) increment_ms!: number;
+  @ApiPropertyOptional({ type: 'integer', example: 3_600_000, description: 'count_up cap' })
+  max_time_ms?: number;
   @ApiProperty({ example: true }) auto_advance!: boolean;
   @ApiProperty({
     type: TimeControlDto,
@@ -89,36 +113,65 @@ export class SessionStateDto {
   })
   time_control!: TimeControlDto | null;
   @ApiPropertyOptional({
+    type: 'integer',
     example: 3,
     description: 'per_cycle: idle rounds (every turn timed out in a row) that end the session',
   })
   max_idle_rounds?: number;
   @ApiPropertyOptional({
+    type: 'integer',
     example: 0,
     description: 'per_cycle: turns that timed out in a row since the last switch',
   })
   consecutive_timeouts?: number;
-  @ApiProperty({ example: '2026-11-22T10:00:12.345Z', nullable: true }) cycle_started_at!:
-    string | null;
-  @ApiProperty({ example: '2026-11-22T10:00:00.000Z', nullable: true }) session_started_at!:
-    string | null;
-  @ApiProperty({ example: null, nullable: true }) session_completed_at!: string | null;
-  @ApiProperty({ example: '2026-11-22T09:59:58.000Z' }) created_at!: string;
-  @ApiProperty({ example: '2026-11-22T10:00:12.345Z' }) updated_at!: string;
   @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-11-22T10:00:12.345Z',
+    nullable: true,
+    description: "The anchor: when the current turn's clock started running; null unless running",
+  })
+  cycle_started_at!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-11-22T10:00:00.000Z',
+    nullable: true,
+  })
+  session_started_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', example: null, nullable: true })
+  session_completed_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-22T09:59:58.000Z' })
+  created_at!: string;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-11-22T10:00:12.345Z' })
+  updated_at!: string;
+  @ApiProperty({
+    type: 'integer',
     example: 297_655,
     nullable: true,
-    description: 'The clock running down now, live',
+    description: 'The clock running down now, live; null where none',
   })
   time_remaining_ms!: number | null;
-  @ApiProperty({ example: 14_690, description: 'Running time so far, pauses excluded, live' })
+  @ApiProperty({
+    type: 'integer',
+    example: 14_690,
+    description: 'Running time so far, pauses excluded, live',
+  })
   time_elapsed_ms!: number;
   @ApiProperty({
+    type: 'integer',
+    format: 'int64',
     example: 1795399212345,
-    description: 'The server clock the live fields were computed at',
+    description: 'The server clock (epoch ms) the live fields were computed at',
   })
   server_time_ms!: number;
-  @ApiPropertyOptional({ example: { table: 7 } }) metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { table: 7 },
+    description: 'Opaque to the server',
+  })
+  metadata?: Record<string, unknown>;
 }
 
 export class SwitchStateDto extends SessionStateDto {

@@ -10,6 +10,7 @@ export class SwitchSessionDto {
   next_participant_id?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 7,
     minimum: 1,
     description: 'Refuse (409 CONFLICT) unless this is the current version',

@@ -1,0 +1,10 @@
+export { SyncKairosClient } from './client';
+export type { ClientOptions } from './client-options';
+export { SessionWatch } from './session-watch';
+export { SyncKairosError } from './errors';
+export type { ClockOffset } from './server-clock-estimate';
+export type { SocketFactory, SocketLike, SocketOptions } from './connection';
+export type { LocalClock } from './monotonic-clock';
+export { liveView } from './live-view';
+export type * from './types';
+export type { ParticipantView, GroupView } from './server-clock';
