@@ -5,9 +5,7 @@
  * change (to '@synckairos/clock').
  */
 export { settle } from '../../../src/clock/settle';
-// PROVISIONAL until the clock exports its own: then this line imports it from src/clock and
-// ./anchor-from-view.ts is deleted.
-export { anchorFromView } from './anchor-from-view';
+export { anchorFromView } from '../../../src/clock/anchor-from-view';
 export { Transition } from '../../../src/clock/transition';
 export { toView } from '../../../src/clock/session-view';
 export type { SessionView, ParticipantView, GroupView } from '../../../src/clock/session-view';
