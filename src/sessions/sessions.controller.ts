@@ -18,8 +18,8 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { PlayerAllowed } from '../auth/auth.decorators';
-import { Command } from '../clock/clock.types';
+import { Command } from '../auth/command.decorator';
+import { Command as ClockCommand } from '../clock/clock.types';
 import { SessionView } from '../clock/session-view';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
@@ -60,6 +60,7 @@ export class SessionsController {
 
   @Post()
   @HttpCode(201)
+  @Command('create')
   @ApiOperation({ summary: 'Create a session (pending, version 1)' })
   @ApiCreatedResponse({ type: SessionEnvelopeDto })
   @ApiErrors(...ALWAYS, 'SESSION_EXISTS')
@@ -68,7 +69,7 @@ export class SessionsController {
   }
 
   @Get(':id')
-  @PlayerAllowed()
+  @Command('read')
   @Command200('The state, live at server_time_ms (clocks that ran out are settled first)')
   async get(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return { data: await this.sessions.get(id) };
@@ -76,7 +77,7 @@ export class SessionsController {
 
   @Post(':id/switch')
   @HttpCode(200)
-  @PlayerAllowed()
+  @Command('switch')
   @ApiOperation({
     summary: 'End the active turn: charge the mover, add the increment, start the next clock',
   })
@@ -102,6 +103,7 @@ export class SessionsController {
 
   @Post(':id/start')
   @HttpCode(200)
+  @Command('start')
   @Command200('Start a pending session: the first participant plays', 'INVALID_STATE_TRANSITION')
   start(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return this.run(id, { kind: 'start' });
@@ -109,6 +111,7 @@ export class SessionsController {
 
   @Post(':id/pause')
   @HttpCode(200)
+  @Command('pause')
   @Command200('Pause a running session: every clock stops', 'INVALID_STATE_TRANSITION')
   pause(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return this.run(id, { kind: 'pause' });
@@ -116,6 +119,7 @@ export class SessionsController {
 
   @Post(':id/resume')
   @HttpCode(200)
+  @Command('resume')
   @Command200('Resume a paused session from where it stopped', 'INVALID_STATE_TRANSITION')
   resume(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return this.run(id, { kind: 'resume' });
@@ -123,6 +127,7 @@ export class SessionsController {
 
   @Post(':id/complete')
   @HttpCode(200)
+  @Command('complete')
   @Command200(
     'End the session as completed (from pending, running or paused)',
     'INVALID_STATE_TRANSITION',
@@ -133,6 +138,7 @@ export class SessionsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @Command('cancel')
   @Command200(
     'End the session as cancelled (from pending, running or paused)',
     'INVALID_STATE_TRANSITION',
@@ -143,6 +149,7 @@ export class SessionsController {
 
   @Post(':id/add-time')
   @HttpCode(200)
+  @Command('add_time')
   @Command200(
     'Give (or take) time: a bank, a group, the active turn, or the session clock',
     'INVALID_STATE_TRANSITION',
@@ -156,6 +163,7 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @Command('delete')
   @ApiOperation({
     summary: 'Delete the session (also 204 when there is none); watchers get session:deleted',
   })
@@ -166,7 +174,7 @@ export class SessionsController {
     await this.sessions.delete(id);
   }
 
-  private async run(id: string, command: Command): Promise<{ data: SessionView }> {
+  private async run(id: string, command: ClockCommand): Promise<{ data: SessionView }> {
     return { data: (await this.sessions.execute(id, command)).view };
   }
 }

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SYNC_MODES, SyncMode } from '../../clock/clock.types';
+import { Opaque } from '../../common/pipes/field-kinds';
 import {
   ID_MESSAGE,
   ID_PATTERN,
@@ -114,5 +115,6 @@ export class CreateSessionDto {
   })
   @IsOptional()
   @IsObject()
+  @Opaque()
   metadata?: Record<string, unknown>;
 }
