@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import http from 'node:http';
-import { refuseDeepBodies } from './common/http/body-depth.middleware';
+import { answerUnreadableBodies, refuseDeepBodies } from './common/http/body-parsing';
 import { corsOrigins } from './common/http/cors-origins';
 import {
   keepInternalEndpointsOffPublicPort,
@@ -28,6 +28,7 @@ export async function configureApp(app: INestApplication): Promise<void> {
   const config = app.get(ConfigService<Env, true>);
   if (config.get('INTERNAL_PORT', { infer: true }) !== 0) keepInternalEndpointsOffPublicPort(app);
   express.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.use(answerUnreadableBodies);
   app.use(refuseDeepBodies);
   express.disable('x-powered-by');
   // Every answer is computed at server_time_ms: an ETag (a hash of each body) buys nothing.

@@ -24,52 +24,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode | 'NOT_FOUND' | 'METHOD_NOT_ALLOW
   503: 'UNAVAILABLE',
 };
 
-/**
- * A failure to read the request body (body-parser, raw-body, zlib), in the http-errors shape:
- * a client status and `expose`. A broken gzip stream carries no `type`, only zlib's code.
- */
-interface BodyReadError extends Error {
-  status: number;
-  expose?: boolean;
-  type?: string;
-  code?: string;
-  charset?: string;
-  encoding?: string;
-}
-
-function isBodyReadError(e: unknown): e is BodyReadError {
-  const status = (e as Partial<BodyReadError> | null)?.status;
-  return (
-    e instanceof Error &&
-    !(e instanceof HttpException) &&
-    typeof status === 'number' &&
-    status >= 400 &&
-    status < 500
-  );
-}
-
-/** What went wrong with the body, for the client (never the parser's own words). */
-function bodyReadMessage(e: BodyReadError): string {
-  switch (e.type) {
-    case 'entity.too.large':
-      return 'request body is too large';
-    case 'entity.parse.failed':
-      return 'request body is not valid JSON';
-    case 'charset.unsupported':
-      return `charset ${JSON.stringify(e.charset ?? '')} is not supported`;
-    case 'encoding.unsupported':
-      return `content-encoding ${JSON.stringify(e.encoding ?? '')} is not supported`;
-    case 'request.aborted':
-      return 'request body was not received in full';
-    case 'request.size.invalid':
-      return 'request body does not match its content-length';
-  }
-  if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
-    return 'request body could not be decompressed';
-  }
-  return 'request body could not be read';
-}
-
 function isHealthReport(body: unknown): boolean {
   const status = (body as { status?: unknown } | null)?.status;
   return status === 'error' || status === 'shutting_down';
@@ -102,19 +56,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const body: ErrorBody = { error: { code: exception.code, message: exception.message } };
       if (exception.details) body.error.details = exception.details;
       return { status: HTTP_STATUS_BY_CODE[exception.code], body };
-    }
-    if (isBodyReadError(exception)) {
-      const message = bodyReadMessage(exception);
-      return {
-        status: HttpStatus.BAD_REQUEST,
-        body: {
-          error: {
-            code: 'VALIDATION_ERROR',
-            message,
-            details: { fields: [{ field: 'body', message }] },
-          },
-        },
-      };
     }
     if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
       // Terminus answers 503 with its own report: probes and operators read that shape.

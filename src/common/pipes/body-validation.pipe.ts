@@ -1,6 +1,7 @@
 import { ArgumentMetadata, Injectable, Type, ValidationPipe } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { dtoShapeErrors } from './dto-shape';
+import { isOpaqueField } from './field-kinds';
 import { DEPTH_MESSAGE, inspectJson } from './json-inspection';
 import { toFieldErrors } from './validation-errors';
 
@@ -9,7 +10,8 @@ import { toFieldErrors } from './validation-errors';
  * VALIDATION_ERROR body. A body (REST or socket payload) must be a JSON object; an absent body
  * counts as `{}`. Before anything else it must nest at most MAX_JSON_DEPTH levels and hold only
  * text PostgreSQL can store; after class-validator, a `null` is refused wherever the field is not
- * `@Nullable()`, and so is a key class-transformer would have dropped (dto-shape.ts).
+ * `@Nullable()`, and so is a key class-transformer would have dropped (dto-shape.ts). `@Opaque()`
+ * fields reach the handler exactly as sent.
  *
  * An empty body is the common case of the hot path (a switch that only ends the turn), and its
  * outcome depends on the DTO alone: once `{}` has passed a DTO's rules, later empty bodies get a
@@ -49,7 +51,10 @@ export class BodyValidationPipe extends ValidationPipe {
     const inspection = inspectJson(body);
     if (inspection.tooDeep) throw DomainError.invalidField('body', DEPTH_MESSAGE);
     if (inspection.unstorable.length > 0) throw DomainError.validation(inspection.unstorable);
-    const result: unknown = await super.transform(body, metadata);
+    const opaque = Object.keys(body).filter((key) => isOpaqueField(dto.prototype as object, key));
+    const result = (await super.transform(withStandIns(body, opaque), metadata)) as object;
+    for (const key of opaque)
+      (result as Record<string, unknown>)[key] = (body as Record<string, unknown>)[key];
     const shape = dtoShapeErrors(body, result);
     if (shape.length > 0) throw DomainError.validation(shape);
     return result;
@@ -62,6 +67,18 @@ export class BodyValidationPipe extends ValidationPipe {
    * opaque values keep them as the own data properties JSON.parse made.
    */
   protected override stripProtoKeys(): void {}
+}
+
+/** The body with each opaque value replaced by an empty one of its JSON type, for class-validator. */
+function withStandIns(body: object, opaque: string[]): object {
+  if (opaque.length === 0) return body;
+  const copy: Record<string, unknown> = { ...body };
+  for (const key of opaque) {
+    const value = copy[key];
+    if (Array.isArray(value)) copy[key] = [];
+    else if (typeof value === 'object' && value !== null) copy[key] = {};
+  }
+  return copy;
 }
 
 function isEmpty(value: object): boolean {

@@ -27,12 +27,12 @@ export function dtoShapeErrors(sent: unknown, dto: unknown, path = ''): FieldErr
       errors.push({ field, message: UNKNOWN_MESSAGE });
       continue;
     }
-    if (isOpaqueField(dto, key)) continue;
     const value = sent[key];
     if (value === null) {
       if (!isNullableField(dto, key)) errors.push({ field, message: NULL_MESSAGE });
       continue;
     }
+    if (isOpaqueField(dto, key)) continue;
     errors.push(...dtoShapeErrors(value, dto[key], field));
   }
   return errors;
