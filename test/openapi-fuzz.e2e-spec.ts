@@ -253,7 +253,7 @@ describe('fuzzing the OpenAPI schemas', () => {
         const id = c.target === 'id' ? c.hostileId : c.id;
         const url =
           c.path.replace('{id}', encodeURIComponent(id)) +
-          (Object.keys(query).length ? `?${new URLSearchParams(query)}` : '');
+          (Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : '');
         const m = c.target === 'body' ? c.mutation : ({ kind: 'none' } as Mutation);
         const body =
           c.body === undefined && m.kind === 'none' ? undefined : mutate(c.body ?? {}, m);
@@ -295,7 +295,7 @@ describe('fuzzing the OpenAPI schemas', () => {
       .filter((payload) => Buffer.byteLength(JSON.stringify(payload) ?? '') < 15_000);
     await fc.assert(
       fc.asyncProperty(payloads, async (payload) => {
-        const ack = (await w.request('session:switch', payload)) as { error?: { code: string } };
+        const ack = await w.request<{ error?: { code: string } }>('session:switch', payload);
         if (ack.error?.code === 'INTERNAL_ERROR')
           throw new Error(`failed on ${JSON.stringify(payload)}`);
       }),

@@ -2,12 +2,15 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 
+type Handler = (...args: unknown[]) => unknown;
+type ControllerClass = abstract new (...args: never[]) => unknown;
+
 export interface NestRoute {
   method: string;
   /** Express-style, e.g. `/v1/sessions/:id/switch`. */
   path: string;
-  controller: Function;
-  handler: Function;
+  controller: ControllerClass;
+  handler: Handler;
 }
 
 const join = (...parts: (string | undefined)[]) =>
@@ -22,11 +25,11 @@ export function nestRoutes(app: INestApplication): NestRoute[] {
   const routes: NestRoute[] = [];
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as Function | null;
+      const controller = wrapper.metatype as ControllerClass | null;
       if (!controller) continue;
       const prefixes = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[]].flat();
       for (const name of scanner.getAllMethodNames(controller.prototype)) {
-        const handler = controller.prototype[name] as Function;
+        const handler = (controller.prototype as Record<string, Handler>)[name];
         const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
         if (paths === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
