@@ -1,3 +1,4 @@
+import { HttpException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../errors/domain-error';
 import { DEPTH_MESSAGE, nestsDeeperThan } from '../pipes/json-inspection';
@@ -13,10 +14,11 @@ export function refuseDeepBodies(req: Request, _res: Response, next: NextFunctio
 
 /**
  * A failure to read the request body (body-parser, raw-body, zlib) in the http-errors shape: a
- * client status, a `type`, or only zlib's code for a broken gzip stream.
+ * client status, `expose`, a `type` (or only zlib's code, for a broken gzip stream).
  */
 interface BodyReadError extends Error {
   status: number;
+  expose: boolean;
   type?: string;
   code?: string;
   charset?: string;
@@ -24,8 +26,16 @@ interface BodyReadError extends Error {
 }
 
 function isBodyReadError(e: unknown): e is BodyReadError {
-  const status = (e as Partial<BodyReadError> | null)?.status;
-  return e instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
+  const { status, expose } = (e ?? {}) as Partial<BodyReadError>;
+  return (
+    e instanceof Error &&
+    !(e instanceof HttpException) &&
+    !(e instanceof DomainError) &&
+    typeof expose === 'boolean' &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500
+  );
 }
 
 /**
