@@ -9,7 +9,7 @@ const ISSUER = 'the-issuer-to-keep-quiet';
 const AUDIENCE = 'the-audience-to-keep-quiet';
 
 const service = (env: Record<string, string>) =>
-  new AuthService(new ConfigService(validateEnv(env) as unknown as Record<string, unknown>));
+  new AuthService(new ConfigService(validateEnv(env)));
 
 function refusal(run: () => unknown): DomainError {
   try {
