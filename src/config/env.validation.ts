@@ -259,12 +259,12 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   @Max(1_000_000)
-  AUTH_FAILURES_PER_WINDOW: number = 30;
+  AUTH_FAILURES_PER_WINDOW: number = 100;
 
   @IsInt()
   @Min(1000)
   @Max(86_400_000)
-  AUTH_FAILURE_WINDOW_MS: number = 60_000;
+  AUTH_FAILURE_WINDOW_MS: number = 10_000;
 
   /** /metrics, /health/details, /api-docs and /admin/queues on this port only (0: on PORT). */
   @IsInt()

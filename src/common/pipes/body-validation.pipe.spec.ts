@@ -1,8 +1,22 @@
 import { ArgumentMetadata } from '@nestjs/common';
+import { IsInt, IsOptional } from 'class-validator';
 import { CreateSessionDto } from '../../sessions/dto/create-session.dto';
 import { SwitchSessionDto } from '../../sessions/dto/switch-session.dto';
 import { DomainError } from '../errors/domain-error';
 import { BodyValidationPipe } from './body-validation.pipe';
+import { Nullable } from './field-kinds';
+
+/** A field the contract would allow to be null, to show the mechanism's one way out. */
+class WithNullable {
+  @IsOptional()
+  @IsInt()
+  @Nullable()
+  at_ms?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  other?: number;
+}
 
 const body = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({
   type: 'body',
@@ -137,6 +151,14 @@ describe('BodyValidationPipe: hostile bodies', () => {
     ]);
     expect(await fieldsOf(create({ metadata: { a: ['\u0000'] } }))).toEqual([
       { field: 'metadata.a.0', message: expect.stringMatching(/NUL/) },
+    ]);
+  });
+
+  it('lets null through where a field is @Nullable(), and only there', async () => {
+    const dto = (await pipe.transform({ at_ms: null }, body(WithNullable))) as WithNullable;
+    expect(dto.at_ms).toBeNull();
+    expect(await fieldsOf({ at_ms: null, other: null }, WithNullable)).toEqual([
+      { field: 'other', message: 'must not be null' },
     ]);
   });
 });
