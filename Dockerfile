@@ -25,6 +25,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/packages/client/dist ./packages/client/dist
 USER node
 EXPOSE 3000
+# With INTERNAL_PORT=9090 (compose, Kubernetes): metrics, health details, docs, queue dashboard.
+EXPOSE 9090
 # Liveness only: /health never looks outside the process.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -3,7 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import http from 'node:http';
+import { answerUnreadableBodies, refuseDeepBodies } from './common/http/body-parsing';
 import { corsOrigins } from './common/http/cors-origins';
+import {
+  keepInternalEndpointsOffPublicPort,
+  listenInternal,
+} from './common/http/internal-endpoints';
 import { setUpOpenApi } from './common/openapi/openapi';
 import { Env } from './config/env.validation';
 import { RedisIoAdapter } from './gateway/redis-io.adapter';
@@ -20,7 +26,10 @@ export async function configureApp(app: INestApplication): Promise<void> {
   app.useLogger(app.get(Logger));
   const express = app as NestExpressApplication;
   const config = app.get(ConfigService<Env, true>);
+  if (config.get('INTERNAL_PORT', { infer: true }) !== 0) keepInternalEndpointsOffPublicPort(app);
   express.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.use(answerUnreadableBodies);
+  app.use(refuseDeepBodies);
   express.disable('x-powered-by');
   // Every answer is computed at server_time_ms: an ETag (a hash of each body) buys nothing.
   express.set('etag', false);
@@ -32,4 +41,18 @@ export async function configureApp(app: INestApplication): Promise<void> {
   await io.connectToRedis();
   app.useWebSocketAdapter(io);
   app.enableShutdownHooks();
+}
+
+/**
+ * After `app.listen`: the internal endpoints' own listener when INTERNAL_PORT is set (`port`
+ * overrides it, e.g. 0 in tests); null otherwise.
+ */
+export async function listenInternalPort(
+  app: INestApplication,
+  port?: number,
+): Promise<http.Server | null> {
+  const config = app.get(ConfigService<Env, true>);
+  const configured = config.get('INTERNAL_PORT', { infer: true });
+  if (configured === 0) return null;
+  return listenInternal(app, port ?? configured, config.get('HOST', { infer: true }));
 }

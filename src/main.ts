@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, listenInternalPort } from './app.setup';
 import { Env } from './config/env.validation';
 
 async function bootstrap(): Promise<void> {
@@ -27,6 +27,10 @@ async function bootstrap(): Promise<void> {
   }
   await app.listen(port, config.get('HOST', { infer: true }));
   logger.log(`SyncKairos listening on port ${port}`);
+  if (await listenInternalPort(app)) {
+    const internal = config.get('INTERNAL_PORT', { infer: true });
+    logger.log(`Internal endpoints (metrics, details, docs, queues) on port ${internal} only`);
+  }
 }
 
 bootstrap().catch((err: Error) => {

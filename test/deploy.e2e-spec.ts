@@ -16,7 +16,7 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
 type K8s = {
   kind: string;
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; generateName?: string; labels?: Record<string, string> };
   spec: any;
   data?: Record<string, string>;
 };
@@ -29,6 +29,20 @@ const find = (kind: string, name: string) => {
   return m;
 };
 const defaults = validateEnv({});
+const migrateJob = () => {
+  const jobs = manifests.filter((m) => m.kind === 'Job');
+  expect(jobs).toHaveLength(1);
+  return jobs[0];
+};
+/** Every pod the manifests run: the Deployments' and the Job's. */
+const podSpecs = () =>
+  manifests
+    .filter((m) => m.kind === 'Deployment' || m.kind === 'Job')
+    .map((m) => ({
+      name: m.metadata.name,
+      spec: m.spec.template.spec,
+      labels: m.spec.template.metadata?.labels,
+    }));
 
 describe('Kubernetes manifests', () => {
   const api = find('Deployment', 'synckairos-api');
@@ -79,9 +93,89 @@ describe('Kubernetes manifests', () => {
     expect(worker.livenessProbe.exec.command.join(' ')).toContain(`${dir}/${LIVE_FILE}`);
     expect(worker.readinessProbe.exec.command.join(' ')).toContain(`${dir}/${READY_FILE}`);
     expect(worker.volumeMounts).toContainEqual({ name: 'tmp', mountPath: dir });
-    const migrate = find('Job', 'synckairos-migrate').spec.template.spec.containers[0];
+    const migrate = migrateJob().spec.template.spec.containers[0];
     expect(migrate.command).toContain('dist/src/config/typeorm.data-source.js');
     expect(existsSync(path.join(ROOT, 'src/config/typeorm.data-source.ts'))).toBe(true);
+  });
+
+  it('every pod meets Pod Security "restricted"', () => {
+    const pods = podSpecs();
+    expect(pods.map((p) => p.name).sort()).toEqual(
+      ['synckairos-api', migrateJob().metadata.name, 'synckairos-worker'].sort(),
+    );
+    for (const { name, spec } of pods) {
+      expect([name, spec.securityContext?.seccompProfile?.type]).toEqual([name, 'RuntimeDefault']);
+      expect([name, spec.securityContext?.runAsNonRoot]).toEqual([name, true]);
+      expect(spec.hostNetwork ?? false).toBe(false);
+      expect(spec.hostPID ?? false).toBe(false);
+      expect(spec.automountServiceAccountToken).toBe(false);
+      for (const volume of spec.volumes ?? [])
+        expect(Object.keys(volume).sort()).toEqual(['emptyDir', 'name']);
+      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+        const sc = c.securityContext ?? {};
+        expect([name, c.name, sc.allowPrivilegeEscalation]).toEqual([name, c.name, false]);
+        expect([name, c.name, sc.capabilities?.drop]).toEqual([name, c.name, ['ALL']]);
+        expect(sc.capabilities?.add ?? []).toEqual([]);
+        expect(sc.privileged ?? false).toBe(false);
+        expect(sc.runAsNonRoot ?? spec.securityContext.runAsNonRoot).toBe(true);
+        expect(sc.readOnlyRootFilesystem).toBe(true);
+        expect(sc.seccompProfile?.type ?? 'RuntimeDefault').toBe('RuntimeDefault');
+      }
+    }
+  });
+
+  it('keeps the internal endpoints off the public port and the public Service', () => {
+    const config = find('ConfigMap', 'synckairos').data ?? {};
+    const internalPort = container.ports.find((p: { name: string }) => p.name === 'internal');
+    expect(Number(config.INTERNAL_PORT)).toBe(internalPort.containerPort);
+    // The ConfigMap and the example Secret together make a configuration production accepts.
+    const secret = find('Secret', 'synckairos') as K8s & { stringData: Record<string, string> };
+    expect(validateEnv({ ...config, ...secret.stringData }).INTERNAL_PORT).toBe(
+      internalPort.containerPort,
+    );
+    const annotations = api.spec.template.metadata.annotations;
+    expect(annotations['prometheus.io/port']).toBe(config.INTERNAL_PORT);
+    expect(
+      find('Service', 'synckairos').spec.ports.map((p: { targetPort: string }) => p.targetPort),
+    ).toEqual(['http']);
+    expect(find('Service', 'synckairos-internal').spec.ports[0].targetPort).toBe('internal');
+    // The probes ask the public port: /health and /ready are not internal endpoints.
+    expect(container.readinessProbe.httpGet.port).toBe('http');
+  });
+
+  it('NetworkPolicies: the public port for all, the internal one for monitoring, workers closed', () => {
+    const apiPolicy = find('NetworkPolicy', 'synckairos-api');
+    expect(apiPolicy.spec.podSelector.matchLabels).toEqual(api.spec.template.metadata.labels);
+    expect(apiPolicy.spec.policyTypes).toEqual(['Ingress']);
+    const rules = apiPolicy.spec.ingress as { from?: unknown[]; ports: { port: string }[] }[];
+    const forPort = (port: string) => rules.filter((r) => r.ports.some((p) => p.port === port));
+    expect(forPort('http')).toEqual([expect.not.objectContaining({ from: expect.anything() })]);
+    const internal = forPort('internal');
+    expect(internal).toHaveLength(1);
+    expect(internal[0].from?.length).toBeGreaterThan(0);
+    expect(rules.flatMap((r) => r.ports.map((p) => p.port)).sort()).toEqual(['http', 'internal']);
+    for (const { name, labels } of podSpecs().filter((p) => p.name !== 'synckairos-api')) {
+      const policy = manifests.find(
+        (m) =>
+          m.kind === 'NetworkPolicy' &&
+          JSON.stringify(m.spec.podSelector.matchLabels) === JSON.stringify(labels),
+      );
+      expect([name, policy?.spec.ingress]).toEqual([name, []]);
+    }
+  });
+
+  it('the migration Job can be applied again for a new image, and cleans up after itself', () => {
+    const job = migrateJob();
+    const image = job.spec.template.spec.containers[0].image as string;
+    const version = image.split(':')[1];
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    const named =
+      job.metadata.generateName !== undefined ||
+      job.metadata.name.endsWith(version.replace(/\./g, '-'));
+    expect(named).toBe(true);
+    expect(job.spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
+    for (const m of manifests.filter((x) => x.kind === 'Deployment'))
+      expect(m.spec.template.spec.containers[0].image).toBe(image);
   });
 
   it('the build puts src/ under dist/src/, where the manifests and the image look', () => {
@@ -126,7 +220,7 @@ describe('Docker', () => {
   });
 
   it('Compose brings up Redis (AOF, noeviction), PostgreSQL, migrations, two APIs, a worker and a proxy', () => {
-    const compose = parse(read('docker-compose.yml'));
+    const compose = parse(read('docker-compose.yml'), { merge: true });
     const services = compose.services;
     expect(Object.keys(services).sort()).toEqual([
       'api-1',
@@ -148,6 +242,14 @@ describe('Docker', () => {
     for (const api of ['api-1', 'api-2'])
       expect(nginx).toContain(`server ${api}:${defaults.PORT};`);
     expect(nginx).toMatch(/location \/socket\.io\/[\s\S]*Upgrade/);
+    // The internal endpoints never go through the proxy; on this machine only, if at all.
+    const env = services['api-1'].environment;
+    expect(Number(env.INTERNAL_PORT)).toBeGreaterThan(0);
+    expect(env.INTERNAL_PORT).not.toBe(env.PORT);
+    expect(nginx).not.toContain(`:${env.INTERNAL_PORT}`);
+    for (const name of ['api-1', 'api-2'])
+      for (const port of services[name].ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+    expect(env.AUTH_MODE).toBeDefined();
     // npm start / npm test reach Redis and PostgreSQL on their default URLs through Compose
     expect(services.redis.ports).toContain('127.0.0.1:6379:6379');
     expect(services.postgres.ports).toContain('127.0.0.1:5432:5432');

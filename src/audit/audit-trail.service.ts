@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { MoreThan } from 'typeorm';
 import { SessionView, toView } from '../clock/session-view';
 import { DomainError } from '../common/errors/domain-error';
+import { Env } from '../config/env.validation';
 import { SessionStore } from '../state/session-store';
 import { AuditDatabase } from './audit-database';
 import { SyncEvent } from './entities/sync-event.entity';
@@ -16,24 +18,59 @@ export interface AuditEventView {
   metadata: Record<string, unknown> | null;
 }
 
-/** Reads a session's audit trail, oldest first. */
+export interface AuditEventsPage {
+  events: AuditEventView[];
+  /** More events are recorded after the last one of this page. */
+  more: boolean;
+}
+
+/**
+ * Reads a session's audit trail, oldest first, a page at a time: at most `limit` events and
+ * about EVENTS_PAGE_MAX_BYTES of JSON (at least one event). The first event's size tells how
+ * many of the following ones to fetch (a session's snapshots are about the same size), so a page
+ * of a session with a thousand participants costs what its bytes cost, not what `limit` says.
+ */
 @Injectable()
 export class AuditTrailService {
+  private readonly maxBytes: number;
+
   constructor(
     private readonly db: AuditDatabase,
     private readonly store: SessionStore,
-  ) {}
+    config: ConfigService<Env, true>,
+  ) {
+    this.maxBytes = config.get('EVENTS_PAGE_MAX_BYTES', { infer: true });
+  }
 
-  async list(sessionId: string, afterVersion: number, limit: number): Promise<AuditEventView[]> {
+  async list(sessionId: string, afterVersion: number, limit: number): Promise<AuditEventsPage> {
+    const [first] = await this.fetch(sessionId, afterVersion, 1);
+    if (first === undefined) {
+      if (!(await this.sessionIsKnown(sessionId))) throw DomainError.notFound(sessionId);
+      return { events: [], more: false };
+    }
+    const events = [toEventView(first)];
+    let bytes = byteSize(events[0]);
+    // One more than may fit, to know whether the page was cut.
+    const fits = Math.min(limit - 1, Math.floor((this.maxBytes - bytes) / bytes));
+    const rest = await this.fetch(sessionId, first.version, Math.max(0, fits) + 1);
+    for (const row of rest) {
+      if (events.length >= limit) break;
+      const view = toEventView(row);
+      const size = byteSize(view);
+      if (bytes + size > this.maxBytes) break;
+      events.push(view);
+      bytes += size;
+    }
+    return { events, more: rest.length > events.length - 1 };
+  }
+
+  private async fetch(sessionId: string, afterVersion: number, take: number) {
     const repo = (await this.connected()).getRepository(SyncEvent);
-    const events = await repo.find({
+    return repo.find({
       where: { session_id: sessionId, version: MoreThan(afterVersion) },
       order: { version: 'ASC' },
-      take: limit,
+      take,
     });
-    if (events.length === 0 && !(await this.sessionIsKnown(sessionId)))
-      throw DomainError.notFound(sessionId);
-    return events.map(toEventView);
   }
 
   private async sessionIsKnown(sessionId: string): Promise<boolean> {
@@ -50,6 +87,8 @@ export class AuditTrailService {
     }
   }
 }
+
+const byteSize = (view: AuditEventView) => Buffer.byteLength(JSON.stringify(view));
 
 function toEventView(e: SyncEvent): AuditEventView {
   return {

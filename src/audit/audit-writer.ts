@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
+import { toStorableJson } from '../common/text/storable-text';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { AuditEvent, describeEvents } from './audit.constants';
@@ -39,6 +40,7 @@ export class UnwritableEventsError extends Error {
  */
 @Injectable()
 export class AuditWriter {
+  private readonly logger = new Logger(AuditWriter.name);
   private pending: Pending[] = [];
   private pendingEvents = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -51,6 +53,7 @@ export class AuditWriter {
     @InjectMetric(METRICS.auditEventsWritten) private readonly written: Counter,
     @InjectMetric(METRICS.auditLag) private readonly lag: Histogram,
     @InjectMetric(METRICS.auditBatchSize) private readonly batchSize: Histogram,
+    @InjectMetric(METRICS.auditRepaired) private readonly repaired: Counter,
   ) {
     this.maxBatch = config.get('AUDIT_BATCH_MAX', { infer: true });
     this.lingerMs = config.get('AUDIT_BATCH_LINGER_MS', { infer: true });
@@ -119,7 +122,7 @@ export class AuditWriter {
       await this.writeBatch(events);
     } catch (err) {
       if (classifyFailure(err) !== 'bad-data') throw err;
-      if (events.length === 1) throw new UnwritableEventsError(events, err);
+      if (events.length === 1) return this.writeAlone(events[0]);
       await this.writeEach(events);
     }
   }
@@ -130,14 +133,43 @@ export class AuditWriter {
     let cause: unknown;
     for (const event of events) {
       try {
-        await this.writeBatch([event]);
+        await this.writeAlone(event);
       } catch (err) {
-        if (classifyFailure(err) !== 'bad-data') throw err;
+        if (!(err instanceof UnwritableEventsError)) throw err;
         unwritable.push(event);
         cause ??= err;
       }
     }
     if (unwritable.length > 0) throw new UnwritableEventsError(unwritable, cause);
+  }
+
+  /**
+   * One event. Text PostgreSQL cannot store (NUL, a lone surrogate) that got past the edge is
+   * replaced with U+FFFD, counted and logged, so that the event and the session's later versions
+   * (which carry the same text) are recorded; anything else unwritable rejects with the event.
+   */
+  private async writeAlone(event: AuditEvent): Promise<void> {
+    let cause: unknown;
+    try {
+      return await this.writeBatch([event]);
+    } catch (err) {
+      if (classifyFailure(err) !== 'bad-data') throw err;
+      cause = err;
+    }
+    const storable = storableCopy(event);
+    if (storable !== null) {
+      try {
+        await this.writeBatch([storable]);
+        this.repaired.inc();
+        this.logger.warn(
+          `Audit event ${describeEvents([event])} written with unstorable text replaced: ${(cause as Error).message}`,
+        );
+        return;
+      } catch (err) {
+        if (classifyFailure(err) !== 'bad-data') throw err;
+      }
+    }
+    throw new UnwritableEventsError([event], cause);
   }
 
   /**
@@ -182,6 +214,20 @@ function eventsDocument(events: AuditEvent[]): string {
     doc += `${i > 0 ? ',' : ''}${fields.slice(0, -1)},"state":${e.state}}`;
   }
   return `${doc}]`;
+}
+
+/** The event with its text made storable, or null when it holds none to repair (or no JSON). */
+function storableCopy(event: AuditEvent): AuditEvent | null {
+  let state: unknown;
+  try {
+    state = JSON.parse(event.state);
+  } catch {
+    return null;
+  }
+  const storableState = toStorableJson(state);
+  const details = toStorableJson(event.details) as AuditEvent['details'];
+  if (storableState === state && details === event.details) return null;
+  return { ...event, state: JSON.stringify(storableState), details };
 }
 
 /** Milliseconds since the epoch (a JSON number, or null) as a timestamptz. */

@@ -1,66 +1,68 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { DomainError } from '../common/errors/domain-error';
-import { PLAYER_ROUTE, PUBLIC_ROUTE } from './auth.decorators';
+import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
+import { PUBLIC_ROUTE } from './auth.decorators';
 import { AuthService } from './auth.service';
-import { mayAccess, Principal } from './principal';
+import { COMMAND_KEY, SessionCommand } from './command.decorator';
+import { CommandPolicy } from './command-policy';
+import { Principal } from './principal';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
 /**
- * Every route needs credentials unless marked @Public (401 without them). A token restricted
- * to some sessions may only touch those (403); a player's token may only call @PlayerAllowed
- * routes, and its switch ends its own turn or nothing.
+ * Every route needs credentials unless its handler is @Public (401 without them; 429 for an
+ * address past its failed attempts). What the caller may do is decided by CommandPolicy on the
+ * @Command of the handler Nest matched and the session of its `:id` (or, for a create, of the
+ * body). A player's switch is made to end its own turn before the body is validated.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
+    private readonly policy: CommandPolicy,
+    private readonly failures: AuthFailureLimiter,
     private readonly reflector: Reflector,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true; // sockets: SocketAuth
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = this.auth.fromHeaders(req.headers);
+    const principal = await this.authenticate(req);
     req.principal = principal;
-    const sessionId = sessionOf(req);
-    if (sessionId !== undefined && !mayAccess(principal, sessionId)) {
-      throw new DomainError('FORBIDDEN', `this token does not give access to session ${sessionId}`);
+    const command = this.reflector.get<SessionCommand | undefined>(
+      COMMAND_KEY,
+      context.getHandler(),
+    );
+    this.policy.authorize(principal, command, sessionOf(req));
+    if (command === 'switch' && isObjectOrAbsent(req.body)) {
+      req.body = this.policy.constrainSwitch(principal, (req.body ?? {}) as object);
     }
-    if (principal.participantId !== null)
-      this.authorizePlayer(context, req, principal.participantId);
     return true;
   }
 
-  private authorizePlayer(
-    context: ExecutionContext,
-    req: AuthenticatedRequest,
-    participantId: string,
-  ): void {
-    const allowed = this.reflector.getAllAndOverride<boolean>(PLAYER_ROUTE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (!allowed) throw new DomainError('FORBIDDEN', 'a player token may not do this');
-    if (!req.path.endsWith('/switch')) return;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (
-      body.current_participant_id !== undefined &&
-      body.current_participant_id !== participantId
-    ) {
-      throw new DomainError('FORBIDDEN', `this token may only end the turn of ${participantId}`);
+  private async authenticate(req: Request): Promise<Principal> {
+    const address = req.ip ?? 'unknown';
+    this.failures.assertAllowed(address);
+    try {
+      return this.auth.fromHeaders(req.headers);
+    } catch (err) {
+      throw (await this.failures.recordFailure(address)) ?? err;
     }
-    req.body = { ...body, current_participant_id: participantId };
   }
 }
 
+/** The session the matched route acts on: its `:id`, or the id a create names. */
 function sessionOf(req: Request): string | undefined {
   const fromPath = (req.params as Record<string, string | undefined>).id;
   if (fromPath !== undefined) return fromPath;
   const body = req.body as { session_id?: unknown } | undefined;
   return typeof body?.session_id === 'string' ? body.session_id : undefined;
+}
+
+/** Anything else is left for the body pipe to refuse. */
+function isObjectOrAbsent(body: unknown): boolean {
+  return body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body));
 }

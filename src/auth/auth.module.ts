@@ -1,11 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { CommandPolicy } from './command-policy';
 
 @Global()
 @Module({
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  providers: [
+    AuthService,
+    CommandPolicy,
+    AuthFailureLimiter,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AuthService, CommandPolicy, AuthFailureLimiter],
 })
 export class AuthModule {}

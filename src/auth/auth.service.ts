@@ -1,18 +1,21 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
+import { JwtService, NotBeforeError, TokenExpiredError } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../common/errors/domain-error';
 import { Env } from '../config/env.validation';
-import { FULL_ACCESS, Principal, SessionClaims } from './principal';
+import { toSessionClaims } from './jwt-claims';
+import { FULL_ACCESS, Principal } from './principal';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
+const shortHash = (value: string) => digest(value).toString('hex').slice(0, 16);
 
 /**
  * Turns credentials into a Principal. AUTH_MODE=apikey: one of API_KEYS, as a bearer token or
- * an x-api-key header (full access). AUTH_MODE=jwt: an HS256 or RS256 token whose claims may
- * restrict it to some sessions (`sessions`) and, for a player, to one participant
- * (`participant_id`). Missing or wrong credentials are 401.
+ * an x-api-key header (full access). AUTH_MODE=jwt: an HS256 or RS256 token whose claims, checked
+ * by type, may restrict it to some sessions (`sessions`) and, for a player, to one participant
+ * (`participant_id`). Missing or wrong credentials are 401; the answer never says what the
+ * service expected (issuer, audience).
  */
 @Injectable()
 export class AuthService implements OnModuleInit {
@@ -50,8 +53,10 @@ export class AuthService implements OnModuleInit {
 
   onModuleInit(): void {
     if (this.production && this.mode === 'none') {
-      this.logger.warn(
-        'AUTH_MODE=none in production: anyone who reaches this service controls every session',
+      // Production only starts so when AUTH_MODE=none is written out (env.validation.ts).
+      this.logger.error(
+        'AUTH_MODE=none in production: there is no authentication, anyone who reaches this ' +
+          'service controls every session',
       );
     }
   }
@@ -81,25 +86,40 @@ export class AuthService implements OnModuleInit {
       subject: `key:${given.toString('hex').slice(0, 12)}`,
       sessions: null,
       participantId: null,
+      expiresAtMs: null,
     };
   }
 
   private bearerJwt(token: string): Principal {
-    let claims: SessionClaims;
+    let payload: unknown;
     try {
-      claims = this.jwt.verify<SessionClaims & object>(token, this.verifyOptions);
+      payload = this.jwt.verify<object>(token, this.verifyOptions);
     } catch (err) {
-      throw unauthorized(`the token is not valid: ${(err as Error).message}`);
+      throw unauthorized(jwtFailure(err));
     }
-    const sessions = claims.sessions === undefined ? null : [claims.sessions].flat();
-    if (sessions !== null && !sessions.every((s) => typeof s === 'string'))
-      throw unauthorized('bad sessions claim');
+    const claims = toSessionClaims(payload);
     return {
-      subject: `jwt:${claims.sub ?? 'anonymous'}`,
-      sessions,
-      participantId: typeof claims.participant_id === 'string' ? claims.participant_id : null,
+      // Tokens without `sub` are told apart by a hash of the token: one bucket each.
+      subject:
+        claims.sub !== undefined
+          ? `jwt:sub:${shortHash(claims.sub)}`
+          : `jwt:token:${shortHash(token)}`,
+      sessions: claims.sessions ?? null,
+      participantId: claims.participant_id ?? null,
+      expiresAtMs: claims.exp !== undefined ? claims.exp * 1000 : null,
     };
   }
+}
+
+/** Why a token was refused, in words that give nothing away (not the expected issuer or audience). */
+function jwtFailure(err: unknown): string {
+  if (err instanceof TokenExpiredError) return 'the token has expired';
+  if (err instanceof NotBeforeError) return 'the token is not valid yet';
+  const message = err instanceof Error ? err.message : '';
+  if (/issuer|audience|subject|jwtid/i.test(message))
+    return 'the token was not issued for this service';
+  if (/signature|algorithm/i.test(message)) return 'the token signature is not valid';
+  return 'the token is not valid';
 }
 
 function unauthorized(message: string): DomainError {

@@ -52,4 +52,21 @@ describe('validateEnv', () => {
       /DATABASE_URL is required/,
     );
   });
+
+  it('refuses production without an AUTH_MODE written out; none, written out, is allowed', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      REDIS_URL: 'redis://r:6379',
+      DATABASE_URL: 'postgres://p/db',
+    };
+    expect(() => validateEnv(prod)).toThrow(/AUTH_MODE is required in production/);
+    expect(() => validateEnv({ ...prod, AUTH_MODE: '' })).toThrow(/AUTH_MODE is required/);
+    expect(validateEnv({ ...prod, AUTH_MODE: 'none' }).AUTH_MODE).toBe('none');
+    expect(validateEnv({}).AUTH_MODE).toBe('none');
+  });
+
+  it('keeps INTERNAL_PORT off PORT', () => {
+    expect(validateEnv({ INTERNAL_PORT: '9090' }).INTERNAL_PORT).toBe(9090);
+    expect(() => validateEnv({ PORT: '9090', INTERNAL_PORT: '9090' })).toThrow(/INTERNAL_PORT/);
+  });
 });

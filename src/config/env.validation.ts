@@ -161,7 +161,7 @@ export class EnvironmentVariables {
   @Max(300_000)
   SOCKET_PING_TIMEOUT_MS: number = 5000;
 
-  /** none (development only), apikey, or jwt. Required in production: apikey or jwt. */
+  /** none (development only), apikey, or jwt. Production needs it written out (none included). */
   @IsIn(['none', 'apikey', 'jwt'])
   AUTH_MODE: 'none' | 'apikey' | 'jwt' = 'none';
 
@@ -228,11 +228,55 @@ export class EnvironmentVariables {
   /** Comma-separated origins allowed by CORS (REST and sockets), or * for any. */
   @IsString()
   CORS_ORIGINS: string = '*';
+
+  // --- Hostile input and access (issue 14)
+
+  /** An events page stops at about this many bytes of JSON (at least one event). */
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(64 * 1024 * 1024)
+  EVENTS_PAGE_MAX_BYTES: number = 1024 * 1024;
+
+  /** The session cache forgets its least recently used sessions past this estimate (0: none). */
+  @IsInt()
+  @Min(0)
+  @Max(16 * 1024 * 1024 * 1024)
+  SESSION_CACHE_MAX_BYTES: number = 64 * 1024 * 1024;
+
+  /** Events of any kind one socket may send per second; far beyond, the socket is dropped. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SOCKET_MAX_EVENTS_PER_S: number = 200;
+
+  /** time:sync requests one socket may send per second. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SOCKET_MAX_SYNCS_PER_S: number = 20;
+
+  /** Failed authentications one address may make per window before it is refused (429). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  AUTH_FAILURES_PER_WINDOW: number = 100;
+
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  AUTH_FAILURE_WINDOW_MS: number = 10_000;
+
+  /** /metrics, /health/details, /api-docs and /admin/queues on this port only (0: on PORT). */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  INTERNAL_PORT: number = 0;
 }
 
 export type Env = EnvironmentVariables;
 
-const REQUIRED_IN_PRODUCTION = ['REDIS_URL', 'DATABASE_URL'] as const;
+/** No default in production: a deployment must write them out (AUTH_MODE=none included). */
+const REQUIRED_IN_PRODUCTION = ['REDIS_URL', 'DATABASE_URL', 'AUTH_MODE'] as const;
 
 function describe(errors: ValidationError[]): string[] {
   return errors.map((e) => {
@@ -270,6 +314,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
         problems.push(`${name} is required in production`);
     }
   }
+  if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT)
+    problems.push('INTERNAL_PORT must differ from PORT');
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }

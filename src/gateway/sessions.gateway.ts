@@ -1,70 +1,53 @@
 import { Logger, OnModuleInit, UseFilters, UsePipes } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
+  OnGatewayDisconnect,
   OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import { Server, Socket } from 'socket.io';
-import { AuthService } from '../auth/auth.service';
-import { mayAccess } from '../auth/principal';
+import { CommandPolicy } from '../auth/command-policy';
 import { SessionView } from '../clock/session-view';
 import { DomainError } from '../common/errors/domain-error';
 import { BodyValidationPipe } from '../common/pipes/body-validation.pipe';
+import { DEPTH_MESSAGE, nestsDeeperThan } from '../common/pipes/json-inspection';
 import { assertSessionId } from '../common/pipes/session-id.pipe';
 import { TimeSource } from '../common/time/time-source';
-import { Env } from '../config/env.validation';
 import { SocketSwitchDto } from '../sessions/dto/socket-switch.dto';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { SessionsService } from '../sessions/sessions.service';
 import { broadcastChange, broadcastDeletion } from './session-broadcast';
-import {
-  ClientToServerEvents,
-  ROOM_PREFIX,
-  ServerToClientEvents,
-  SocketData,
-  sessionRoom,
-} from './socket-events';
+import { SocketAuth } from './socket-auth';
+import { AppServer, AppSocket, ROOM_PREFIX, sessionRoom } from './socket-events';
 import { SocketExceptionsFilter, toSocketError } from './socket-exceptions.filter';
+import { SocketQuota } from './socket-quota';
 import { SocketStats } from './socket-stats';
 import { WatcherRegistry } from './watcher-registry';
 
-type AppServer = Server<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
-type AppSocket = Socket<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
-
-const JOIN_WINDOW_MS = 10_000;
-const COMMAND_WINDOW_MS = 1000;
+type SwitchData = SessionView & { expired_participant_id?: string };
 
 /**
  * One room per session. A client joins at connect (`query.sessionId` / `auth.sessionId`) or with
  * `session:join`, and gets the snapshot at once; after every committed change, from whichever
  * instance made it, the new state goes to the room through the Redis adapter: one publish per
- * change, whatever the number of watchers.
+ * change, whatever the number of watchers. Every inbound event first passes `inbound`: the
+ * token still valid (SocketAuth), the socket's quotas (SocketQuota), a payload of sane depth.
  */
 @WebSocketGateway()
 @UseFilters(SocketExceptionsFilter)
 export class SessionsGateway
-  implements OnGatewayInit, OnGatewayConnection, OnModuleInit, SessionChangeListener
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnModuleInit,
+    SessionChangeListener
 {
   private readonly logger = new Logger(SessionsGateway.name);
-  private readonly maxJoins: number;
-  private readonly maxRooms: number;
-  private readonly maxCommands: number;
 
   @WebSocketServer()
   server!: AppServer;
@@ -75,28 +58,26 @@ export class SessionsGateway
     private readonly time: TimeSource,
     private readonly watchers: WatcherRegistry,
     private readonly stats: SocketStats,
-    private readonly auth: AuthService,
-    config: ConfigService<Env, true>,
-  ) {
-    this.maxJoins = config.get('SOCKET_MAX_JOINS_PER_10S', { infer: true });
-    this.maxRooms = config.get('SOCKET_MAX_ROOMS', { infer: true });
-    this.maxCommands = config.get('SOCKET_MAX_COMMANDS_PER_S', { infer: true });
-  }
+    private readonly socketAuth: SocketAuth,
+    private readonly quota: SocketQuota,
+    private readonly policy: CommandPolicy,
+  ) {}
 
   onModuleInit(): void {
     this.feed.subscribe(this);
   }
 
-  /** When the last local socket leaves a session's room, this instance stops watching it. */
+  /** The handshake authenticates; the last local socket leaving a room stops the watching. */
   afterInit(server: AppServer): void {
     server.use((socket, next) => {
-      try {
-        const auth = socket.handshake.auth as Record<string, unknown> | undefined;
-        socket.data.principal = this.auth.fromToken(auth?.token);
-        next();
-      } catch (err) {
-        next(Object.assign(new Error('UNAUTHORIZED'), { data: toSocketError(err) }));
-      }
+      this.socketAuth.authenticate(socket).then(
+        (principal) => {
+          socket.data.principal = principal;
+          next();
+        },
+        (err: unknown) =>
+          next(Object.assign(new Error(connectError(err)), { data: toSocketError(err) })),
+      );
     });
     this.stats.countWith(() => server.engine?.clientsCount ?? 0);
     this.watchers.track(() =>
@@ -110,8 +91,9 @@ export class SessionsGateway
   }
 
   async handleConnection(socket: AppSocket): Promise<void> {
-    socket.data.joinTimes = [];
-    socket.data.commandTimes = [];
+    socket.data.quota = this.quota.fresh();
+    socket.use((packet, next) => this.inbound(socket, packet, next));
+    this.socketAuth.armExpiry(socket);
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
     const requested = auth?.sessionId ?? socket.handshake.query.sessionId;
     if (requested === undefined) return;
@@ -120,6 +102,10 @@ export class SessionsGateway
     } catch (err) {
       socket.emit('session:error', toSocketError(err));
     }
+  }
+
+  handleDisconnect(socket: AppSocket): void {
+    this.socketAuth.release(socket);
   }
 
   @SubscribeMessage('time:sync')
@@ -144,27 +130,13 @@ export class SessionsGateway
   async onSwitch(
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: SocketSwitchDto,
-  ): Promise<{ data: SessionView & { expired_participant_id?: string } }> {
-    const { session_id: sessionId, ...command } = dto;
+  ): Promise<{ data: SwitchData }> {
+    const { session_id: sessionId, ...body } = dto;
     const principal = socket.data.principal;
-    if (!mayAccess(principal, sessionId)) {
-      throw new DomainError('FORBIDDEN', `this token does not give access to session ${sessionId}`);
-    }
-    this.admitCommand(socket);
-    if (principal.participantId !== null) {
-      if (
-        command.current_participant_id !== undefined &&
-        command.current_participant_id !== principal.participantId
-      ) {
-        throw new DomainError(
-          'FORBIDDEN',
-          `this token may only end the turn of ${principal.participantId}`,
-        );
-      }
-      command.current_participant_id = principal.participantId;
-    }
+    this.policy.authorize(principal, 'switch', sessionId);
+    const command = this.policy.constrainSwitch(principal, body);
     const outcome = await this.sessions.execute(sessionId, { kind: 'switch', ...command });
-    const data: SessionView & { expired_participant_id?: string } = outcome.view;
+    const data: SwitchData = outcome.view;
     if (outcome.expired_participant_id !== undefined)
       data.expired_participant_id = outcome.expired_participant_id;
     return { data };
@@ -187,14 +159,39 @@ export class SessionsGateway
     broadcastDeletion(this.server, deletion);
   }
 
+  /**
+   * Before any handler: a refused event is answered through its acknowledgement (or
+   * `session:error`) and goes no further; a flooding socket is dropped.
+   */
+  private inbound(socket: AppSocket, packet: unknown[], next: (err?: Error) => void): void {
+    try {
+      this.socketAuth.assertCurrent(socket);
+      const admission = this.quota.admit(socket.data.quota, packet[0]);
+      if (!admission.ok) {
+        if (admission.drop) {
+          this.logger.warn(`Socket ${socket.id} dropped: it kept sending past its quota`);
+          socket.disconnect(true);
+          return;
+        }
+        throw admission.error;
+      }
+      if (packet.slice(1).some((arg) => nestsDeeperThan(arg)))
+        throw DomainError.invalidField('body', DEPTH_MESSAGE);
+    } catch (err) {
+      const ack = packet.find((a): a is (body: unknown) => void => typeof a === 'function');
+      if (ack) ack({ error: toSocketError(err) });
+      else socket.emit('session:error', toSocketError(err));
+      return;
+    }
+    next();
+  }
+
   /** Joins first, then reads: an update racing the join arrives with a higher version. */
   private async join(socket: AppSocket, raw: unknown): Promise<SessionView> {
     const sessionId = assertSessionId(raw, 'session_id');
     const room = sessionRoom(sessionId);
-    if (!mayAccess(socket.data.principal, sessionId)) {
-      throw new DomainError('FORBIDDEN', `this token does not give access to session ${sessionId}`);
-    }
-    this.admit(socket, room);
+    this.policy.authorize(socket.data.principal, 'watch', sessionId);
+    this.quota.admitJoin(socket.data.quota, socket.rooms, room);
     await socket.join(room);
     try {
       await this.watchers.add(sessionId);
@@ -211,30 +208,11 @@ export class SessionsGateway
       throw err;
     }
   }
+}
 
-  /** A socket may send only so many commands per second. */
-  private admitCommand(socket: AppSocket): void {
-    const now = Date.now();
-    const recent = socket.data.commandTimes.filter((t) => now - t < COMMAND_WINDOW_MS);
-    if (recent.length >= this.maxCommands) {
-      throw new DomainError('RATE_LIMITED', `at most ${this.maxCommands} commands per second`);
-    }
-    recent.push(now);
-    socket.data.commandTimes = recent;
-  }
-
-  /** A socket may join only so often, and watch only so many sessions. */
-  private admit(socket: AppSocket, room: string): void {
-    const now = Date.now();
-    const recent = socket.data.joinTimes.filter((t) => now - t < JOIN_WINDOW_MS);
-    if (recent.length >= this.maxJoins) {
-      throw new DomainError('RATE_LIMITED', `at most ${this.maxJoins} joins per 10 s`);
-    }
-    socket.data.joinTimes = [...recent, now];
-    if (!socket.rooms.has(room) && socket.rooms.size > this.maxRooms) {
-      throw new DomainError('RATE_LIMITED', `a socket may watch at most ${this.maxRooms} sessions`);
-    }
-  }
+/** The handshake refusal's message: the code, as clients already read it (`UNAUTHORIZED`). */
+function connectError(err: unknown): string {
+  return err instanceof DomainError ? err.code : 'UNAUTHORIZED';
 }
 
 function sessionIdField(body: unknown): unknown {

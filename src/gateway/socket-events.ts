@@ -1,6 +1,8 @@
+import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import type { TimeoutKind } from '../clock/clock.types';
 import type { SessionView } from '../clock/session-view';
+import type { SocketQuotaState } from './socket-quota';
 
 /** Payloads of contract section 5, server to client. */
 export interface SessionStatePayload {
@@ -59,10 +61,24 @@ export interface ClientToServerEvents {
 
 /** What the server keeps per socket (in this process only: it lives as long as the socket). */
 export interface SocketData {
-  joinTimes: number[];
-  commandTimes: number[];
   principal: Principal;
+  quota: SocketQuotaState;
+  /** Drops the socket when its token expires (SocketAuth). */
+  expiryTimer?: NodeJS.Timeout;
 }
+
+export type AppServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+export type AppSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 
 export const ROOM_PREFIX = 'session:';
 export const sessionRoom = (sessionId: string): string => `${ROOM_PREFIX}${sessionId}`;

@@ -9,6 +9,7 @@ export const METRICS = {
   auditEnqueueFailures: 'synckairos_audit_enqueue_failures_total',
   auditEventsWritten: 'synckairos_audit_events_written_total',
   auditUnrecoverable: 'synckairos_audit_unrecoverable_total',
+  auditRepaired: 'synckairos_audit_events_repaired_total',
   auditLag: 'synckairos_audit_lag_seconds',
   auditBatchSize: 'synckairos_audit_batch_size',
   deadlineLateness: 'synckairos_deadline_lateness_seconds',

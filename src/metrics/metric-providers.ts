@@ -51,6 +51,10 @@ export const METRIC_PROVIDERS = [
     name: METRICS.auditUnrecoverable,
     help: 'Audit jobs failed for good: data no retry can fix',
   }),
+  makeCounterProvider({
+    name: METRICS.auditRepaired,
+    help: 'Audit events written with text PostgreSQL cannot store replaced (U+FFFD)',
+  }),
   makeHistogramProvider({
     name: METRICS.auditLag,
     help: 'From the state change to its audit row being committed',

@@ -16,7 +16,10 @@ const state = (id: string, version = 1): ClockState => ({
   version,
 });
 
-const cache = (size: number) => new SessionCache(new ConfigService({ SESSION_CACHE_SIZE: size }));
+const cache = (size: number) =>
+  new SessionCache(
+    new ConfigService({ SESSION_CACHE_SIZE: size, SESSION_CACHE_MAX_BYTES: 64 * 1024 * 1024 }),
+  );
 
 describe('SessionCache', () => {
   it('remembers the newest state per session', () => {
@@ -46,5 +49,49 @@ describe('SessionCache', () => {
     c.set(state('a'));
     c.delete('a');
     expect(c.get('a')).toBeUndefined();
+  });
+});
+
+describe('SessionCache, bounded in bytes', () => {
+  const big = (
+    id: string,
+    participants: number,
+    metadata?: Record<string, unknown>,
+  ): ClockState => ({
+    ...createSession(
+      {
+        session_id: id,
+        sync_mode: 'global',
+        participants: Array.from({ length: participants }, (_, i) => ({ participant_id: `p${i}` })),
+        total_time_ms: 1000,
+        ...(metadata && { metadata }),
+      },
+      0,
+    ).state,
+  });
+  const sized = (maxBytes: number) =>
+    new SessionCache(
+      new ConfigService({ SESSION_CACHE_SIZE: 1000, SESSION_CACHE_MAX_BYTES: maxBytes }),
+    );
+
+  it('forgets the least recently used sessions once the bytes run out, whatever the count', () => {
+    const c = sized(1024 * 1024);
+    for (let i = 0; i < 10; i++) c.set(big(`s${i}`, 1000));
+    expect(c.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(c.get('s9')).toBeDefined();
+    expect(c.get('s0')).toBeUndefined();
+  });
+
+  it('counts metadata, and never keeps a session larger than the whole budget', () => {
+    const c = sized(64 * 1024);
+    c.set(big('huge', 1000));
+    expect(c.get('huge')).toBeUndefined();
+    expect(c.bytes).toBe(0);
+    c.set(big('meta', 1, { notes: 'x'.repeat(8000) }));
+    expect(c.bytes).toBeGreaterThan(16_000);
+    c.set(big('meta', 1));
+    expect(c.bytes).toBeLessThan(2000);
+    c.delete('meta');
+    expect(c.bytes).toBe(0);
   });
 });

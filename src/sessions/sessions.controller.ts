@@ -19,8 +19,8 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { PlayerAllowed } from '../auth/auth.decorators';
-import { Command } from '../clock/clock.types';
+import { Command } from '../auth/command.decorator';
+import { Command as ClockCommand } from '../clock/clock.types';
 import { SessionView } from '../clock/session-view';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
@@ -62,6 +62,7 @@ export class SessionsController {
 
   @Post()
   @HttpCode(201)
+  @Command('create')
   @ApiOperation({ summary: 'Create a session (pending, version 1)' })
   @ApiBody({ type: CreateSessionDto, examples: CREATE_SESSION_EXAMPLES })
   @ApiCreatedResponse({ type: SessionEnvelopeDto })
@@ -71,7 +72,7 @@ export class SessionsController {
   }
 
   @Get(':id')
-  @PlayerAllowed()
+  @Command('read')
   @Command200('The state, live at server_time_ms (clocks that ran out are settled first)')
   async get(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return { data: await this.sessions.get(id) };
@@ -79,7 +80,7 @@ export class SessionsController {
 
   @Post(':id/switch')
   @HttpCode(200)
-  @PlayerAllowed()
+  @Command('switch')
   @ApiOperation({
     summary: 'End the active turn: charge the mover, add the increment, start the next clock',
   })
@@ -105,6 +106,7 @@ export class SessionsController {
 
   @Post(':id/start')
   @HttpCode(200)
+  @Command('start')
   @Command200('Start a pending session: the first participant plays', 'INVALID_STATE_TRANSITION')
   start(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return this.run(id, { kind: 'start' });
@@ -112,6 +114,7 @@ export class SessionsController {
 
   @Post(':id/pause')
   @HttpCode(200)
+  @Command('pause')
   @Command200('Pause a running session: every clock stops', 'INVALID_STATE_TRANSITION')
   pause(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return this.run(id, { kind: 'pause' });
@@ -119,6 +122,7 @@ export class SessionsController {
 
   @Post(':id/resume')
   @HttpCode(200)
+  @Command('resume')
   @Command200('Resume a paused session from where it stopped', 'INVALID_STATE_TRANSITION')
   resume(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return this.run(id, { kind: 'resume' });
@@ -126,6 +130,7 @@ export class SessionsController {
 
   @Post(':id/complete')
   @HttpCode(200)
+  @Command('complete')
   @Command200(
     'End the session as completed (from pending, running or paused)',
     'INVALID_STATE_TRANSITION',
@@ -136,6 +141,7 @@ export class SessionsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @Command('cancel')
   @Command200(
     'End the session as cancelled (from pending, running or paused)',
     'INVALID_STATE_TRANSITION',
@@ -146,6 +152,7 @@ export class SessionsController {
 
   @Post(':id/add-time')
   @HttpCode(200)
+  @Command('add_time')
   @Command200(
     'Give (or take) time: a bank, a group, the active turn, or the session clock',
     'INVALID_STATE_TRANSITION',
@@ -159,6 +166,7 @@ export class SessionsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @Command('delete')
   @ApiOperation({
     summary: 'Delete the session (also 204 when there is none); watchers get session:deleted',
   })
@@ -169,7 +177,7 @@ export class SessionsController {
     await this.sessions.delete(id);
   }
 
-  private async run(id: string, command: Command): Promise<{ data: SessionView }> {
+  private async run(id: string, command: ClockCommand): Promise<{ data: SessionView }> {
     return { data: (await this.sessions.execute(id, command)).view };
   }
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SessionStateDto } from '../../sessions/dto/session-state.dto';
 
 export class AuditEventDto {
@@ -20,4 +20,9 @@ export class AuditEventDto {
 
 export class AuditEventsEnvelopeDto {
   @ApiProperty({ type: [AuditEventDto] }) data!: AuditEventDto[];
+  @ApiPropertyOptional({
+    example: 'djoxMDA',
+    description: 'Present when more events are recorded: pass it as `cursor` for the next page',
+  })
+  next_cursor?: string;
 }

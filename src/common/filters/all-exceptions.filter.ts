@@ -24,18 +24,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode | 'NOT_FOUND' | 'METHOD_NOT_ALLOW
   503: 'UNAVAILABLE',
 };
 
-/** Body parser failures (malformed JSON, oversized bodies) carry a `type` and a status. */
-interface BodyParserError extends Error {
-  type: string;
-  status?: number;
-}
-
-function isBodyParserError(e: unknown): e is BodyParserError {
-  return (
-    e instanceof Error && typeof (e as Partial<BodyParserError>).type === 'string' && 'status' in e
-  );
-}
-
 function isHealthReport(body: unknown): boolean {
   const status = (body as { status?: unknown } | null)?.status;
   return status === 'error' || status === 'shutting_down';
@@ -68,22 +56,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const body: ErrorBody = { error: { code: exception.code, message: exception.message } };
       if (exception.details) body.error.details = exception.details;
       return { status: HTTP_STATUS_BY_CODE[exception.code], body };
-    }
-    if (isBodyParserError(exception)) {
-      const message =
-        exception.type === 'entity.too.large'
-          ? 'request body is too large'
-          : 'request body is not valid JSON';
-      return {
-        status: HttpStatus.BAD_REQUEST,
-        body: {
-          error: {
-            code: 'VALIDATION_ERROR',
-            message,
-            details: { fields: [{ field: 'body', message }] },
-          },
-        },
-      };
     }
     if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
       // Terminus answers 503 with its own report: probes and operators read that shape.

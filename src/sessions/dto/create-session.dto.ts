@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { SYNC_MODES, SyncMode } from '../../clock/clock.types';
 import { MAX_IDLE_ROUNDS_LIMIT } from '../../clock/idle-rounds';
+import { Nullable, Opaque } from '../../common/pipes/field-kinds';
 import {
   ID_MESSAGE,
   ID_PATTERN,
@@ -126,6 +127,8 @@ export class CreateSessionDto {
       'per_participant only: the tournament control every participant plays by, unless it ' +
       'has its own; with it, no increment_ms and no participant total_time_ms',
   })
+  // The state shows `time_control: null` for none: a client may send that back.
+  @Nullable()
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -155,5 +158,6 @@ export class CreateSessionDto {
   })
   @IsOptional()
   @IsObject()
+  @Opaque()
   metadata?: Record<string, unknown>;
 }

@@ -11,6 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ID_MESSAGE, ID_PATTERN, TIME_MAX_MS, TIME_MIN_MS } from './limits';
+import { Nullable } from '../../common/pipes/field-kinds';
 import { TimeControlDto } from './time-control.dto';
 
 export class ParticipantDto {
@@ -62,6 +63,8 @@ export class ParticipantDto {
     description:
       "per_participant: this participant's own control (time odds), replacing the session's",
   })
+  // The state shows `time_control: null` for none: a client may send that back.
+  @Nullable()
   @IsOptional()
   @IsObject()
   @ValidateNested()
