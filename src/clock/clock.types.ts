@@ -73,6 +73,13 @@ export interface ClockState {
   /** Time used of the current turn as of the anchor (the per_cycle budget). */
   turn_used_ms: number;
   metadata?: Record<string, unknown>;
+  webhook?: SessionWebhook;
+}
+
+/** A session's own webhook (contract section 9); without one, the service's default applies. */
+export interface SessionWebhook {
+  url: string;
+  events: string[];
 }
 
 export const EVENT_TYPES = [
@@ -158,4 +165,5 @@ export interface CreateSessionInput {
   max_time_ms?: number;
   auto_advance?: boolean;
   metadata?: Record<string, unknown>;
+  webhook?: SessionWebhook;
 }

@@ -37,6 +37,7 @@ export function createSession(
     elapsed_ms: 0,
     turn_used_ms: 0,
     ...(input.metadata !== undefined && { metadata: input.metadata }),
+    ...(input.webhook !== undefined && { webhook: { ...input.webhook } }),
   };
   const step: Step = {
     type: 'session_created',

@@ -1,4 +1,5 @@
 import { ClockGroup, ClockParticipant, ClockState, SessionStatus, SyncMode } from './clock.types';
+import type { SessionWebhook } from './clock.types';
 import { activeParticipant, findGroup, remainingAtAnchor, runSinceAnchor } from './running-clock';
 
 export interface ParticipantView {
@@ -45,6 +46,7 @@ export interface SessionView {
   time_elapsed_ms: number;
   server_time_ms: number;
   metadata?: Record<string, unknown>;
+  webhook: SessionWebhook | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -77,6 +79,7 @@ export function toView(state: ClockState, now: number): SessionView {
     time_remaining_ms: left === null ? null : Math.max(0, left - run),
     time_elapsed_ms: state.elapsed_ms + run,
     server_time_ms: now,
+    webhook: state.webhook ?? null,
   };
   if (state.groups !== null) {
     view.groups = state.groups.map((g) => groupView(g, g.group_id === activeGroupId, run));

@@ -24,6 +24,7 @@ import { SessionView } from '../clock/session-view';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { SessionIdPipe } from '../common/pipes/session-id.pipe';
+import { WebhookTargetPipe } from '../webhooks/webhook-target.pipe';
 import { AddTimeDto } from './dto/add-time.dto';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { SessionEnvelopeDto, SwitchEnvelopeDto } from './dto/session-state.dto';
@@ -63,7 +64,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'Create a session (pending, version 1)' })
   @ApiCreatedResponse({ type: SessionEnvelopeDto })
   @ApiErrors(...ALWAYS, 'SESSION_EXISTS')
-  async create(@Body() dto: CreateSessionDto): Promise<{ data: SessionView }> {
+  async create(@Body(WebhookTargetPipe) dto: CreateSessionDto): Promise<{ data: SessionView }> {
     return { data: await this.sessions.create(dto) };
   }
 

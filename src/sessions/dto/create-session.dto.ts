@@ -13,6 +13,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { SYNC_MODES, SyncMode } from '../../clock/clock.types';
@@ -25,6 +26,7 @@ import {
   TIME_MIN_MS,
 } from './limits';
 import { ParticipantDto } from './participant.dto';
+import { WebhookDto } from './webhook.dto';
 
 export class CreateSessionDto {
   @ApiProperty({ example: 'game-42', pattern: ID_PATTERN.source })
@@ -115,4 +117,11 @@ export class CreateSessionDto {
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: WebhookDto, description: "Where this session's events are POSTed" })
+  @ValidateIf((_, value) => value !== undefined)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => WebhookDto)
+  webhook?: WebhookDto;
 }
