@@ -47,10 +47,10 @@ export class WebhookTargetRefused extends Error {
  * The server-side request forgery rules of section 9. A URL must be `https` and every address
  * its host resolves to public (ipaddr.js' `unicast`: not private, loopback, link-local,
  * unspecified, carrier-grade NAT, multicast, reserved, nor an IPv6 form that embeds an IPv4
- * address), unless its host is listed in WEBHOOK_ALLOWED_HOSTS: then http is allowed and any
- * address. A non-public address that is itself listed may be reached too. The caller connects
- * only to the addresses returned, so that a second resolution (DNS rebinding) cannot lead
- * elsewhere.
+ * address), unless the URL's host (the name, or the address as written) is listed in
+ * WEBHOOK_ALLOWED_HOSTS: then http is allowed and any address. Listing 127.0.0.1 does not let
+ * `localhost` through. The caller connects only to the addresses returned, so that a second
+ * resolution (DNS rebinding) cannot lead elsewhere.
  */
 export class SsrfGuard {
   constructor(
@@ -73,10 +73,10 @@ export class SsrfGuard {
     if (!listed) {
       for (const address of addresses) {
         const range = ipaddr.process(address).range();
-        if (range !== 'unicast' && !this.allowed.addresses.has(address))
+        if (range !== 'unicast')
           throw new WebhookTargetRefused(
             'not_allowed',
-            `${host} resolves to ${address}, a ${range} address that WEBHOOK_ALLOWED_HOSTS does not list`,
+            `${host} resolves to ${address}, a ${range} address, and is not in WEBHOOK_ALLOWED_HOSTS`,
           );
       }
     }

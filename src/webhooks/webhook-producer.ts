@@ -3,7 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { JobsOptions, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { ClockState, SessionWebhook } from '../clock/clock.types';
+import { SessionWebhook } from '../clock/clock.types';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
@@ -93,7 +93,7 @@ export class WebhookProducer implements SessionChangeListener, OnModuleInit, OnA
    * turn's batched queue job. Resolves once added (or the failure is counted); never rejects.
    */
   async enqueue(source: WebhookSource): Promise<void> {
-    const events = 'steps' in source ? this.eventsOfChange(source) : this.eventsOfDeletion(source);
+    const events = webhookEventsOf(source, this.settings.defaultTarget);
     if (events.length === 0) return;
     try {
       await this.jobs.append(this.stream, events);
@@ -105,30 +105,33 @@ export class WebhookProducer implements SessionChangeListener, OnModuleInit, OnA
       );
     }
   }
+}
 
-  private eventsOfChange(change: SessionChange): WebhookEvent[] {
-    const target = this.targetOf(change.after);
+/**
+ * The webhook events of a committed change or deletion: none when the session has no webhook
+ * (its own, else `defaultTarget`), else one per version, oldest first.
+ */
+export function webhookEventsOf(
+  source: WebhookSource,
+  defaultTarget: SessionWebhook | null,
+): WebhookEvent[] {
+  if (!('steps' in source)) {
+    const target = source.last.webhook ?? defaultTarget;
     if (target === null) return [];
-    return change.steps.map((step, i) =>
-      eventOf(target, change.sessionId, step, i === 0 && change.before === null, () =>
-        // The newest step's state is the one just written: its text is already made.
-        step.version === change.after.version && change.stored !== undefined
-          ? change.stored
-          : JSON.stringify(step.state),
-      ),
-    );
+    const step = { type: 'session_deleted' as const, version: source.version, at: source.now };
+    return [eventOf(target, source.sessionId, step, false, () => JSON.stringify(source.last))];
   }
-
-  private eventsOfDeletion(deletion: SessionDeletion): WebhookEvent[] {
-    const target = this.targetOf(deletion.last);
-    if (target === null) return [];
-    const step = { type: 'session_deleted' as const, version: deletion.version, at: deletion.now };
-    return [eventOf(target, deletion.sessionId, step, false, () => JSON.stringify(deletion.last))];
-  }
-
-  private targetOf(state: ClockState): SessionWebhook | null {
-    return state.webhook ?? this.settings.defaultTarget;
-  }
+  const change = source;
+  const target = change.after.webhook ?? defaultTarget;
+  if (target === null) return [];
+  return change.steps.map((step, i) =>
+    eventOf(target, change.sessionId, step, i === 0 && change.before === null, () =>
+      // The newest step's state is the one just written: its text is already made.
+      step.version === change.after.version && change.stored !== undefined
+        ? change.stored
+        : JSON.stringify(step.state),
+    ),
+  );
 }
 
 /**

@@ -10,7 +10,10 @@ export interface Received {
 }
 
 /** What the receiver does with a request: answer with a status, or never answer. */
-export type Behaviour = (req: Received, index: number) => { status: number; text?: string } | 'hang';
+export type Behaviour = (
+  req: Received,
+  index: number,
+) => { status: number; text?: string } | 'hang';
 
 /**
  * A real HTTP receiver on loopback that records every request (in arrival order) and answers
