@@ -29,7 +29,7 @@ describe('Webhook ordering: a session waits for its earlier events', () => {
   /** What the receiver answers to each event id (2xx unless told). */
   let answer: (version: number) => number;
 
-  const time = { now: () => now } as TimeSource;
+  const time = { now: () => now };
   const sender = {
     post: (_target: unknown, body: string): Promise<SendResult> => {
       const { version, type } = JSON.parse(body) as { version: number; type: string };
