@@ -1,7 +1,6 @@
 import { DelayedError, Job } from 'bullmq';
 import Redis from 'ioredis';
 import { createSession } from '../src/clock/create-session';
-import { TimeSource } from '../src/common/time/time-source';
 import { SessionKeys } from '../src/state/session-keys';
 import { parseAllowedHosts } from '../src/webhooks/allowed-hosts';
 import { SsrfGuard } from '../src/webhooks/ssrf-guard';
@@ -29,7 +28,7 @@ describe('Webhook ordering: a session waits for its earlier events', () => {
   /** What the receiver answers to each event id (2xx unless told). */
   let answer: (version: number) => number;
 
-  const time = { now: () => now };
+  const time = { now: () => now } as never;
   const sender = {
     post: (_target: unknown, body: string): Promise<SendResult> => {
       const { version, type } = JSON.parse(body) as { version: number; type: string };
