@@ -123,7 +123,7 @@ describe('Webhooks across restarts', () => {
               .raw()
               .get(`/v1/sessions/${id}/webhook-deliveries`)
           ).body.data,
-        (r: unknown[]) => r.length === 2,
+        (r: any[]) => r.length === 2,
       );
       // The killed attempt counted, though nobody lived to record it.
       expect(rows.map((r: any) => [r.version, r.attempt, r.status])).toEqual([

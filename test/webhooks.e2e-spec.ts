@@ -156,7 +156,7 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
     }
     const trail = await waitUntil(
       async () => (await api.raw().get(`/v1/sessions/${ids.life}/events`)).body.data ?? [],
-      (rows: unknown[]) => rows.length === 8,
+      (rows: any[]) => rows.length === 8,
     );
     expect(rx.of(ids.life).map((r) => r.body.type)).toEqual(trail.map((e: any) => e.event_type));
     expect(rx.of(ids.life)[2].body.state).toEqual(trail[2].state_snapshot);
@@ -286,7 +286,7 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
     );
     const rows = await waitUntil(
       () => attempts(id),
-      (r: unknown[]) => r.length === 6,
+      (r: any[]) => r.length === 6,
     );
     expect(rows.map((r: any) => [r.version, r.attempt, r.status, r.response_code])).toEqual([
       [1, 1, 'failed', 500],
@@ -323,7 +323,7 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
     expect(got.map((r) => r.body.version)).toEqual([1, 1, 2]);
     const rows = await waitUntil(
       () => attempts(id),
-      (r: unknown[]) => r.length === 3,
+      (r: any[]) => r.length === 3,
     );
     expect(rows[0]).toMatchObject({
       attempt: 1,
@@ -342,7 +342,7 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
     await api.command(id, 'switch').expect(200);
     await waitUntil(
       () => attempts(id),
-      (r: unknown[]) => r.length === 3,
+      (r: any[]) => r.length === 3,
     );
     const first = (await api.raw().get(`/v1/sessions/${id}/webhook-deliveries?limit=2`).expect(200))
       .body.data;
