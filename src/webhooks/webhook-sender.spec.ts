@@ -96,6 +96,19 @@ describe('WebhookSender', () => {
     }
   });
 
+  it('takes the status of an answer whose body does not end in time', async () => {
+    const srv = await server((_req, res) => {
+      res.writeHead(200);
+      res.write('partial');
+    });
+    try {
+      const result = await sender.post(target(srv.port), '{}', {}, 300);
+      expect(result).toMatchObject({ ok: true, status: 200, excerpt: 'partial', error: null });
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('reports a refused connection, and tries the next checked address', async () => {
     const srv = await server((_req, res) => res.writeHead(200).end('fine'));
     await srv.close();

@@ -43,54 +43,75 @@ export class WebhookSender {
         req.destroy();
         resolve({ ...result, durationMs: Date.now() - started });
       };
-      const req = client.request({
-        method: 'POST',
-        host: target.host,
-        port: target.url.port === '' ? undefined : Number(target.url.port),
-        path: `${target.url.pathname}${target.url.search}`,
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent: false,
-        lookup: fixedLookup(target.addresses),
-        ...(target.url.protocol === 'https:' &&
-          isIP(target.host) === 0 && { servername: target.host }),
+      const req = client.request(requestOptions(target, headers, body));
+      // Once the answer's status is in, a body that trickles does not turn it into a timeout.
+      let answered: number | null = null;
+      let excerptSoFar: () => string | null = () => null;
+      const timer = setTimeout(() => {
+        if (answered !== null) return answer(answered, excerptSoFar());
+        finish({
+          ok: false,
+          status: null,
+          excerpt: null,
+          error: `no answer within ${timeoutMs} ms`,
+        });
+      }, timeoutMs);
+      const answer = (status: number, excerpt: string | null) =>
+        finish({ ok: status >= 200 && status < 300, status, excerpt, error: null });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (answered !== null) answer(answered, excerptSoFar());
+        else finish({ ok: false, status: null, excerpt: null, error: describe(err) });
       });
-      const timer = setTimeout(
-        () =>
-          finish({
-            ok: false,
-            status: null,
-            excerpt: null,
-            error: `no answer within ${timeoutMs} ms`,
-          }),
-        timeoutMs,
-      );
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        finish({ ok: false, status: null, excerpt: null, error: describe(err) }),
-      );
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        const answer = (excerpt: string | null) =>
-          finish({ ok: status >= 200 && status < 300, status, excerpt, error: null });
-        readExcerpt(res, answer);
+        answered = status;
+        excerptSoFar = readExcerpt(res, (excerpt) => answer(status, excerpt));
       });
       req.end(body);
     });
   }
 }
 
-/** Collects the first EXCERPT_BYTES of the body, then stops reading. */
-function readExcerpt(res: http.IncomingMessage, done: (excerpt: string | null) => void): void {
+/** A POST to the target's checked addresses: no agent, no pooling, the lookup fixed. */
+function requestOptions(
+  target: CheckedTarget,
+  headers: Record<string, string>,
+  body: string,
+): https.RequestOptions {
+  const tls = target.url.protocol === 'https:';
+  return {
+    method: 'POST',
+    host: target.host,
+    port: target.url.port === '' ? undefined : Number(target.url.port),
+    path: `${target.url.pathname}${target.url.search}`,
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    agent: false,
+    lookup: fixedLookup(target.addresses),
+    // The certificate must be the host name's (a bare address has no SNI).
+    ...(tls && isIP(target.host) === 0 && { servername: target.host }),
+  };
+}
+
+/**
+ * Collects the first EXCERPT_BYTES of the body, then stops reading; returns what it has so far
+ * (for an answer whose body does not end in time).
+ */
+function readExcerpt(
+  res: http.IncomingMessage,
+  done: (excerpt: string | null) => void,
+): () => string | null {
   const chunks: Buffer[] = [];
   let size = 0;
-  const end = () =>
-    done(size === 0 ? null : Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'));
+  const text = () =>
+    size === 0 ? null : Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
   res.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= EXCERPT_BYTES) end();
+    if (size >= EXCERPT_BYTES) done(text());
   });
-  res.on('end', end);
-  res.on('error', end);
+  res.on('end', () => done(text()));
+  res.on('error', () => done(text()));
+  return text;
 }
 
 /** A lookup that answers with the addresses already checked, whatever the name. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SESSION_STATUSES, SYNC_MODES } from '../../clock/clock.types';
+import { WebhookDto } from './webhook.dto';
 
 /** Documentation of the state every endpoint and socket event carries (contract section 2). */
 export class ParticipantStateDto {
@@ -64,6 +65,8 @@ export class SessionStateDto {
   })
   server_time_ms!: number;
   @ApiPropertyOptional({ example: { table: 7 } }) metadata?: Record<string, unknown>;
+  @ApiProperty({ type: WebhookDto, nullable: true, description: "The session's own webhook" })
+  webhook!: WebhookDto | null;
 }
 
 export class SwitchStateDto extends SessionStateDto {
