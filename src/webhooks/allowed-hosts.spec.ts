@@ -14,14 +14,13 @@ describe('parseAllowedHosts', () => {
     expect(allowed.names.size + allowed.addresses.size).toBe(0);
   });
 
-  it.each([
-    'http://hooks.internal',
-    'hooks.internal:8080',
-    '127.0.0.1:80',
-    'a/b',
-    'bad!host',
-    '-x.y',
-  ])('refuses %s (no scheme, no port, no path)', (entry) =>
+  it('drops a scheme, a port or a path written with an entry: every port is allowed', () => {
+    const allowed = parseAllowedHosts('http://hooks.internal:8080/x, 127.0.0.1:9000, [::1]:3000');
+    expect([...allowed.names]).toEqual(['hooks.internal']);
+    expect([...allowed.addresses].sort()).toEqual(['127.0.0.1', '::1']);
+  });
+
+  it.each(['bad!host', '-x.y', 'a..b', 'http://', ':8080'])('refuses %s', (entry) =>
     expect(() => parseAllowedHosts(entry)).toThrow(entry),
   );
 });

@@ -30,22 +30,32 @@ export function normalizeHost(host: string): string {
 }
 
 /**
- * Parses the comma- (or space-) separated list; host names or addresses, without a scheme or
- * a port (any port is allowed). Throws a message naming the bad entry.
+ * Parses the comma- (or space-) separated list of host names or addresses. Every port is
+ * allowed, so a scheme, a port or a trailing slash written with an entry is dropped
+ * (`http://127.0.0.1:8080/` is `127.0.0.1`). Throws a message naming a bad entry.
  */
 export function parseAllowedHosts(raw: string): AllowedHosts {
   const names = new Set<string>();
   const addresses = new Set<string>();
   for (const entry of raw.split(/[\s,]+/).filter(Boolean)) {
-    const address = canonicalAddress(entry);
+    const host = hostOf(entry);
+    const address = canonicalAddress(host);
     if (address !== null) {
       addresses.add(address);
       continue;
     }
-    const name = normalizeHost(entry);
-    if (!HOST_NAME.test(name))
-      throw new Error(`"${entry}" is neither a host name nor an address (no scheme, no port)`);
+    const name = normalizeHost(host);
+    if (!HOST_NAME.test(name)) throw new Error(`"${entry}" is neither a host name nor an address`);
     names.add(name);
   }
   return { names, addresses };
+}
+
+/** The host of an entry, without a scheme, a port or a path. */
+function hostOf(entry: string): string {
+  const bare = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
+  if (bracketed) return bracketed[1];
+  // One colon: host:port. More: a bare IPv6 address.
+  return bare.split(':').length === 2 ? bare.replace(/:\d*$/, '') : bare;
 }
