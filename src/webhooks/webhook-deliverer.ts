@@ -104,7 +104,7 @@ export class WebhookDeliverer {
       response_code: result.status,
       error: result.error,
       response_excerpt: result.excerpt,
-      url: event.url as string,
+      url: (event.url as string).slice(0, 2048),
       duration_ms: result.durationMs,
       attempted_at: new Date(started),
       next_try_at: status === 'failed' ? new Date(next as number) : null,

@@ -74,6 +74,16 @@ describe('WebhookSender', () => {
     }
   });
 
+  it('keeps no control characters of an answer', async () => {
+    const srv = await server((_req, res) => res.writeHead(200).end('a\u0000b\tc\u001bd'));
+    try {
+      const result = await sender.post(target(srv.port), '{}', {}, 2000);
+      expect(result.excerpt).toBe('ab\tcd');
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('does not follow a redirect', async () => {
     const srv = await server((_req, res) => res.writeHead(302, { location: '/elsewhere' }).end());
     try {

@@ -4,6 +4,10 @@ import https from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
 import { CheckedAddress, CheckedTarget } from './ssrf-guard';
 
+/** Control characters but tab and newlines (NUL above all, which PostgreSQL's text refuses). */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
 /** How much of a receiver's answer is kept (the attempts table shows it). */
 export const EXCERPT_BYTES = 256;
 
@@ -103,7 +107,12 @@ function readExcerpt(
   const chunks: Buffer[] = [];
   let size = 0;
   const text = () =>
-    size === 0 ? null : Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+    size === 0
+      ? null
+      : Buffer.concat(chunks)
+          .subarray(0, EXCERPT_BYTES)
+          .toString('utf8')
+          .replace(CONTROL_CHARACTERS, '');
   res.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
     size += chunk.length;
