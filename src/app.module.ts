@@ -16,6 +16,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StateModule } from './state/state.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { TimeModule } from './time/time.module';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         AuditModule,
         GatewayModule,
         DeadlinesModule,
+        WebhooksModule,
         TimeModule,
         HealthModule,
         AdminModule,

@@ -9,6 +9,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StateModule } from './state/state.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The consumers alone, without HTTP: `npm run start:worker`. */
 @Module({})
@@ -26,6 +27,7 @@ export class WorkerModule {
         SessionsModule,
         AuditModule,
         DeadlinesModule,
+        WebhooksModule,
         HeadlessBroadcastModule,
       ],
     };

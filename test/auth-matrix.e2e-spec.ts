@@ -31,6 +31,7 @@ const ALLOWED: Record<SessionCommand, Role[]> = {
   create: ['admin key', 'full token', 'scoped token'],
   read: ['admin key', 'full token', 'scoped token', 'player token'],
   read_events: ['admin key', 'full token', 'scoped token', 'player token'],
+  read_webhook_deliveries: ['admin key', 'full token', 'scoped token'],
   watch: ['admin key', 'full token', 'scoped token', 'player token'],
   switch: ['admin key', 'full token', 'scoped token', 'player token'],
   start: ['admin key', 'full token', 'scoped token'],

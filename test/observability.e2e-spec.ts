@@ -96,6 +96,7 @@ describe('metrics, health details and the API document', () => {
         'POST /v1/sessions/{id}/cancel',
         'POST /v1/sessions/{id}/add-time',
         'GET /v1/sessions/{id}/events',
+        'GET /v1/sessions/{id}/webhook-deliveries',
         'GET /v1/time',
         'GET /health',
         'GET /ready',

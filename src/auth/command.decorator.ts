@@ -9,6 +9,7 @@ export const SESSION_COMMANDS = [
   'create',
   'read',
   'read_events',
+  'read_webhook_deliveries',
   'watch',
   'start',
   'switch',

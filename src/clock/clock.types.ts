@@ -88,6 +88,13 @@ export interface ClockState {
   max_idle_rounds?: number;
   /** per_cycle: turns that timed out in a row since the last switch (absent: 0). */
   consecutive_timeouts?: number;
+  webhook?: SessionWebhook;
+}
+
+/** A session's own webhook (contract section 9); without one, the service's default applies. */
+export interface SessionWebhook {
+  url: string;
+  events: string[];
 }
 
 export const EVENT_TYPES = [
@@ -198,4 +205,5 @@ export interface CreateSessionInput {
   metadata?: Record<string, unknown> | null;
   time_control?: TimeControlInput | null;
   max_idle_rounds?: number | null;
+  webhook?: SessionWebhook;
 }

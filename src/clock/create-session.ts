@@ -56,6 +56,7 @@ export function createSession(
       max_idle_rounds: input.max_idle_rounds ?? DEFAULT_MAX_IDLE_ROUNDS,
       consecutive_timeouts: 0,
     }),
+    ...(given(input.webhook) && { webhook: { ...input.webhook } }),
   };
   const step: Step = {
     type: 'session_created',

@@ -1,4 +1,11 @@
-import { ClockGroup, ClockParticipant, ClockState, SessionStatus, SyncMode } from './clock.types';
+import {
+  ClockGroup,
+  ClockParticipant,
+  ClockState,
+  SessionStatus,
+  SessionWebhook,
+  SyncMode,
+} from './clock.types';
 import { liveOf } from './controlled-turn';
 import { maxIdleRoundsOf } from './idle-rounds';
 import {
@@ -67,6 +74,7 @@ export interface SessionView {
   time_elapsed_ms: number;
   server_time_ms: number;
   metadata?: Record<string, unknown>;
+  webhook: SessionWebhook | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -100,6 +108,7 @@ export function toView(state: ClockState, now: number): SessionView {
     time_remaining_ms: runningRemaining(state, participants, run),
     time_elapsed_ms: state.elapsed_ms + run,
     server_time_ms: now,
+    webhook: state.webhook ?? null,
   };
   if (state.sync_mode === 'per_cycle') {
     view.max_idle_rounds = maxIdleRoundsOf(state);

@@ -12,6 +12,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { webhookProblems } from './webhook-env';
 
 /** Reads the raw variable: implicit conversion would turn the string 'false' into true. */
 const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => {
@@ -271,6 +272,39 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(65535)
   INTERNAL_PORT: number = 0;
+
+  // --- Webhooks (contract section 9); checked together by webhookProblems.
+  /** The webhook of every session that has none of its own ('' none). */
+  @IsString()
+  WEBHOOK_URL: string = '';
+
+  /** Comma-separated event types the default webhook is sent ('' every type). */
+  @IsString()
+  WEBHOOK_EVENTS: string = '';
+
+  /** Signs every delivery; required for any webhook. */
+  @IsString()
+  WEBHOOK_SECRET: string = '';
+
+  /** Comma-separated host names or addresses a webhook may reach over http or privately. */
+  @IsString()
+  WEBHOOK_ALLOWED_HOSTS: string = '';
+
+  /** The first retry of a failed delivery waits this long; each next one twice as long. */
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  WEBHOOK_RETRY_BASE_MS: number = 1000;
+
+  @IsBoolean()
+  @Transform(toBoolean)
+  WEBHOOK_WORKER: boolean = true;
+
+  /** Sessions one worker delivers to at once. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_CONCURRENCY: number = 50;
 }
 
 export type Env = EnvironmentVariables;
@@ -308,6 +342,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: true });
   const problems = describe(validateSync(env, { skipMissingProperties: false }));
   problems.push(...authProblems(env));
+  problems.push(...webhookProblems(env));
   if (env.NODE_ENV === 'production') {
     for (const name of REQUIRED_IN_PRODUCTION) {
       if (raw[name] === undefined || raw[name] === '')

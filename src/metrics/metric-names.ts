@@ -14,4 +14,9 @@ export const METRICS = {
   auditBatchSize: 'synckairos_audit_batch_size',
   deadlineLateness: 'synckairos_deadline_lateness_seconds',
   deadlineArmFailures: 'synckairos_deadline_arm_failures_total',
+  webhookDeliveries: 'synckairos_webhook_deliveries_total',
+  webhookLag: 'synckairos_webhook_delivery_lag_seconds',
+  webhookOldestPending: 'synckairos_webhook_oldest_undelivered_seconds',
+  webhookEnqueueFailures: 'synckairos_webhook_enqueue_failures_total',
+  webhookUnrecorded: 'synckairos_webhook_attempts_unrecorded_total',
 } as const;

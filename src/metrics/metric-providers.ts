@@ -75,4 +75,27 @@ export const METRIC_PROVIDERS = [
     name: METRICS.deadlineArmFailures,
     help: 'Durable deadlines Redis refused to arm (the local timer still runs)',
   }),
+  // Webhooks (contract section 9)
+  makeCounterProvider({
+    name: METRICS.webhookDeliveries,
+    help: 'Webhook outcomes: events succeeded and given up, attempts failed, and retries scheduled',
+    labelNames: ['outcome'],
+  }),
+  makeHistogramProvider({
+    name: METRICS.webhookLag,
+    help: 'From the event to its successful delivery (retries included)',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86_400],
+  }),
+  makeGaugeProvider({
+    name: METRICS.webhookOldestPending,
+    help: 'Age of the oldest webhook event not yet delivered or given up (0: none)',
+  }),
+  makeCounterProvider({
+    name: METRICS.webhookEnqueueFailures,
+    help: 'Webhook events Redis refused to queue (the change itself was committed)',
+  }),
+  makeCounterProvider({
+    name: METRICS.webhookUnrecorded,
+    help: 'Webhook attempts made but not recorded in PostgreSQL (it was unreachable)',
+  }),
 ];

@@ -25,6 +25,7 @@ import { SessionView } from '../clock/session-view';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { SessionIdPipe } from '../common/pipes/session-id.pipe';
+import { WebhookTargetPipe } from '../webhooks/webhook-target.pipe';
 import { AddTimeDto } from './dto/add-time.dto';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { CREATE_SESSION_EXAMPLES } from './dto/create-session.examples';
@@ -67,7 +68,7 @@ export class SessionsController {
   @ApiBody({ type: CreateSessionDto, examples: CREATE_SESSION_EXAMPLES })
   @ApiCreatedResponse({ type: SessionEnvelopeDto })
   @ApiErrors(...ALWAYS, 'SESSION_EXISTS')
-  async create(@Body() dto: CreateSessionDto): Promise<{ data: SessionView }> {
+  async create(@Body(WebhookTargetPipe) dto: CreateSessionDto): Promise<{ data: SessionView }> {
     return { data: await this.sessions.create(dto) };
   }
 

@@ -29,6 +29,7 @@ import {
 } from './limits';
 import { ParticipantDto } from './participant.dto';
 import { TimeControlDto } from './time-control.dto';
+import { WebhookDto } from './webhook.dto';
 
 export class CreateSessionDto {
   @ApiProperty({ example: 'game-42', pattern: ID_PATTERN.source })
@@ -160,4 +161,11 @@ export class CreateSessionDto {
   @IsObject()
   @Opaque()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: WebhookDto, description: "Where this session's events are POSTed" })
+  @ValidateIf((_, value) => value !== undefined)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => WebhookDto)
+  webhook?: WebhookDto;
 }

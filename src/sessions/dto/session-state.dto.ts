@@ -10,6 +10,7 @@ export class ByoyomiStateDto {
   moves_left?: number;
   @ApiProperty({ example: 21_500 }) period_remaining_ms!: number;
 }
+import { WebhookDto } from './webhook.dto';
 
 /** Documentation of the state every endpoint and socket event carries (contract section 2). */
 export class ParticipantStateDto {
@@ -172,6 +173,8 @@ export class SessionStateDto {
     description: 'Opaque to the server',
   })
   metadata?: Record<string, unknown>;
+  @ApiProperty({ type: WebhookDto, nullable: true, description: "The session's own webhook" })
+  webhook!: WebhookDto | null;
 }
 
 export class SwitchStateDto extends SessionStateDto {

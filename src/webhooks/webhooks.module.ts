@@ -1,0 +1,49 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { SessionsModule } from '../sessions/sessions.module';
+import { closeRedis } from '../state/redis-client.factory';
+import { WEBHOOKS_QUEUE } from './webhook.constants';
+import { WebhookBacklogMonitor } from './webhook-backlog.monitor';
+import { WebhookDeliveriesController } from './webhook-deliveries.controller';
+import { WebhookDeliverer } from './webhook-deliverer';
+import { WebhookDeliveryLog } from './webhook-delivery-log';
+import { WebhookIntake } from './webhook-intake';
+import { WebhookMailbox } from './webhook-mailbox';
+import { WebhookProducer } from './webhook-producer';
+import { WEBHOOK_REDIS_CLIENT, webhookRedisProvider } from './webhook-redis.provider';
+import { WebhookSender } from './webhook-sender';
+import { WebhookSettings } from './webhook-settings';
+import { WebhookWorkerLifecycle } from './webhook-worker.lifecycle';
+import { WebhookProcessor } from './webhook.processor';
+
+/**
+ * Signed webhooks (contract section 9): a producer on the commit path, a BullMQ consumer that
+ * keeps one mailbox per session and delivers it in order, and the attempts endpoint.
+ */
+@Module({
+  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), SessionsModule],
+  controllers: [WebhookDeliveriesController],
+  providers: [
+    webhookRedisProvider,
+    WebhookSettings,
+    WebhookProducer,
+    WebhookMailbox,
+    WebhookIntake,
+    WebhookSender,
+    WebhookDeliveryLog,
+    WebhookDeliverer,
+    WebhookProcessor,
+    WebhookWorkerLifecycle,
+    WebhookBacklogMonitor,
+  ],
+  exports: [WebhookProducer, BullModule],
+})
+export class WebhooksModule implements OnApplicationShutdown {
+  constructor(@Inject(WEBHOOK_REDIS_CLIENT) private readonly redis: Redis) {}
+
+  /** After the worker has stopped (beforeApplicationShutdown). */
+  async onApplicationShutdown(): Promise<void> {
+    await closeRedis(this.redis);
+  }
+}
