@@ -591,6 +591,50 @@ describe('Contract section 7 from its own words', () => {
     });
   });
 
+  describe('add-time during the turn', () => {
+    it('raises B without restarting the delay or moving cycle_started_at; the flag moves by it', async () => {
+      const id = uniqueId('add');
+      const body = {
+        time_control: { stages: [{ time_ms: 1000, delay_ms: 800 }], delay_kind: 'simple' },
+      };
+      await api.create(chess(id, body));
+      const w = await watch(id);
+      const started = (await api.command(id, 'start')).body.data;
+      await sleep(300);
+      const added = await api.command(id, 'add-time', { participant_id: 'white', ms: 700 });
+      expect(added.status).toBe(200);
+      expect(added.body.data.cycle_started_at).toBe(started.cycle_started_at);
+      const t = added.body.data.server_time_ms - anchor(started);
+      expect(added.body.data.participants[0]).toMatchObject({
+        total_time_ms: 1700,
+        time_remaining_ms: 1700,
+        delay_remaining_ms: 800 - t,
+      });
+      const flag = await w.next('session:timeout', (x) => x.kind === 'participant', 6000);
+      expect(flag.at_ms).toBe(anchor(started) + 800 + 1700);
+    });
+
+    it('time taken that empties the bank flags at once', async () => {
+      const id = uniqueId('take');
+      await api.create(
+        chess(id, {
+          time_control: { stages: [{ time_ms: 60_000, delay_ms: 5000 }], delay_kind: 'bronstein' },
+        }),
+      );
+      const w = await watch(id);
+      await api.command(id, 'start');
+      const taken = (
+        await api.command(id, 'add-time', { participant_id: 'white', ms: -86_400_000 })
+      ).body.data;
+      expect(taken).toMatchObject({
+        status: 'expired',
+        session_completed_at: new Date(taken.server_time_ms).toISOString(),
+      });
+      const flag = await w.next('session:timeout', (x) => x.kind === 'participant');
+      expect(flag).toMatchObject({ participant_id: 'white', at_ms: taken.server_time_ms });
+    });
+  });
+
   describe('live state over REST', () => {
     it('simple delay: time_remaining_ms frozen until the delay is spent; delay_remaining_ms runs', async () => {
       const id = uniqueId('frozen');
