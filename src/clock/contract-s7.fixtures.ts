@@ -224,9 +224,10 @@ export class RefClock {
     return true;
   }
 
-  /** A move by the active participant; null when it is refused. */
-  switchTurn(): RefAccount | null {
+  /** A move by the active participant, handing the turn to `next` if given; null if refused. */
+  switchTurn(next?: number): RefAccount | null {
     if (this.status !== 'running' || this.active === null) return null;
+    if (next !== undefined && this.ps[next].expired) return null;
     const i = this.active;
     const p = this.ps[i];
     const k = refStageIndex(p.control, p.cycle + 1);
@@ -260,7 +261,7 @@ export class RefClock {
     }
     p.total += increment + stageAdded;
     p.cycle += 1;
-    this.beginTurn(this.nextWithTime(i));
+    this.beginTurn(next ?? this.nextWithTime(i));
     return {
       charged_ms: charged,
       delay_refund_ms: refund,

@@ -78,7 +78,8 @@ type Op =
   | { kind: 'wait'; ms: number }
   | { kind: 'boundary'; which: number; off: number }
   | { kind: 'switch' | 'pause' | 'resume' }
-  | { kind: 'add'; target: number; ms: number };
+  | { kind: 'add'; target: number; ms: number }
+  | { kind: 'switchTo'; target: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1500 }) }),
@@ -91,6 +92,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('switch' as const) }),
   fc.record({ kind: fc.constant('switch' as const) }),
   fc.record({ kind: fc.constantFrom('pause' as const, 'resume' as const) }),
+  fc.record({ kind: fc.constant('switchTo' as const), target: fc.nat(2) }),
   fc.record({
     kind: fc.constant('add' as const),
     target: fc.nat(2),
@@ -146,6 +148,14 @@ class Pair {
         const step = r.steps.find((s) => s.type === 'cycle_switched');
         expect(step?.details).toMatchObject({ ...account });
       }
+    } else if (op.kind === 'switchTo') {
+      const target = op.target % ref.ps.length;
+      const running = ref.status === 'running';
+      const account = ref.switchTurn(target);
+      const r = this.run({ kind: 'switch', next_participant_id: ref.ps[target].id }, now);
+      const refusal = running ? 'VALIDATION_ERROR' : 'INVALID_STATE_TRANSITION';
+      expect(r.error?.code).toBe(account ? undefined : refusal);
+      if (account) expect(r.steps.at(-1)?.details).toMatchObject({ ...account });
     } else if (op.kind === 'pause' || op.kind === 'resume') {
       const ok = op.kind === 'pause' ? ref.pause() : ref.resume();
       expect(this.run({ kind: op.kind }, now).error === undefined).toBe(ok);
