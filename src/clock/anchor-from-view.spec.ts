@@ -64,7 +64,8 @@ describe('anchorFromView', () => {
       periods_left: 3,
       used_ms: 7500,
     });
-    expect(rebuilt.cycle_started_at).toBe(s.now);
+    // The turn's start stays as shown; the balances are as of the view's instant.
+    expect(rebuilt).toMatchObject({ cycle_started_at: s.now - 17_500, anchored_at: s.now });
   });
 
   it('rebuilds the delay still to run under a simple delay', () => {

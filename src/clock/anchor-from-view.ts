@@ -8,12 +8,12 @@ const ms = (iso: string | null): number | null => (iso === null ? null : Date.pa
 /**
  * Rebuilds a state from a section 2 view, anchored at its `server_time_ms`: what a client
  * holds is enough to compute every live value later with the server's own rules (settle,
- * then toView). Every field a view shows comes out the same at any later instant, except
- * `cycle_started_at`, which is the new anchor. What only the audit trail shows (what the
- * running turn has charged so far) is not in a view and starts again at 0.
+ * then toView). Every field a view shows comes out the same at any later instant,
+ * `cycle_started_at` included: it stays the turn's start, and the anchor (`anchored_at`) is the
+ * view's instant. What only the audit trail shows (what the running turn has charged so far)
+ * is not in a view and starts again at 0.
  */
 export function anchorFromView(view: SessionView): ClockState {
-  const now = view.server_time_ms;
   const controlled = view.participants.some((p) => p.time_control !== undefined);
   const state: ClockState = {
     session_id: view.session_id,
@@ -34,7 +34,7 @@ export function anchorFromView(view: SessionView): ClockState {
     increment_ms: view.increment_ms,
     max_time_ms: view.max_time_ms ?? null,
     auto_advance: view.auto_advance,
-    cycle_started_at: view.status === 'running' ? now : null,
+    ...turnClockOf(view),
     session_started_at: ms(view.session_started_at),
     session_completed_at: ms(view.session_completed_at),
     created_at: Date.parse(view.created_at),
@@ -50,6 +50,16 @@ export function anchorFromView(view: SessionView): ClockState {
     }),
   };
   return state;
+}
+
+/** The turn's start as shown, and the anchor at the view's instant when that is later. */
+function turnClockOf(view: SessionView): Pick<ClockState, 'cycle_started_at' | 'anchored_at'> {
+  const now = view.server_time_ms;
+  if (view.status !== 'running') return { cycle_started_at: null };
+  const started = ms(view.cycle_started_at);
+  if (started === null || !Number.isFinite(started) || started >= now)
+    return { cycle_started_at: now };
+  return { cycle_started_at: started, anchored_at: now };
 }
 
 function participantOf(view: SessionView, p: ParticipantView): ClockParticipant {

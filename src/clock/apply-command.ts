@@ -11,7 +11,14 @@ import { applyAddTime } from './add-time';
 import { completeMove } from './controlled-turn';
 import { controlOf } from './time-control';
 import { MoveAccount } from './time-control.types';
-import { activeParticipant, findParticipant, nextInRotation, reanchor } from './running-clock';
+import {
+  activeParticipant,
+  anchorWithinTurn,
+  findParticipant,
+  nextInRotation,
+  reanchor,
+  startClockAt,
+} from './running-clock';
 import { passTurn, settle } from './settle';
 import { Transition } from './transition';
 
@@ -96,7 +103,7 @@ function pause(t: Transition, now: number): void {
   requireStatus(s, ['running'], 'pause');
   reanchor(s, now);
   s.status = 'paused';
-  s.cycle_started_at = null;
+  startClockAt(s, null);
   t.record('session_paused', now, { participant_id: s.active_participant_id });
 }
 
@@ -104,7 +111,7 @@ function resume(t: Transition, now: number): void {
   const s = t.state;
   requireStatus(s, ['paused'], 'resume');
   s.status = 'running';
-  s.cycle_started_at = now;
+  startClockAt(s, now);
   t.record('session_resumed', now, { participant_id: s.active_participant_id });
 }
 
@@ -115,14 +122,17 @@ function finish(t: Transition, kind: 'complete' | 'cancel', now: number): void {
   s.status = kind === 'complete' ? 'completed' : 'cancelled';
   s.session_completed_at = now;
   s.active_participant_id = null;
-  s.cycle_started_at = null;
+  startClockAt(s, null);
   t.record(kind === 'complete' ? 'session_completed' : 'session_cancelled', now);
 }
 
 function addTime(t: Transition, command: AddTimeCommand, now: number): void {
   const s = t.state;
   if (FINAL_STATUSES.has(s.status)) throw DomainError.invalidTransition(s.status, 'add time');
-  reanchor(s, now);
+  // Section 7: under a control the turn goes on from where it started (the delay included).
+  const active = activeParticipant(s);
+  if (active && controlOf(s, active)) anchorWithinTurn(s, now);
+  else reanchor(s, now);
   applyAddTime(t, command, now);
   settle(t, now);
 }

@@ -69,8 +69,14 @@ export interface ClockState {
   increment_ms: number;
   max_time_ms: number | null;
   auto_advance: boolean;
-  /** The anchor: when the running clock last started. Null unless running. */
+  /** When the current turn's clock started running (or resumed). Null unless running. */
   cycle_started_at: number | null;
+  /**
+   * The anchor, when it is later than `cycle_started_at`: under a time control add-time
+   * charges the turn up to its instant, and section 7 keeps `cycle_started_at` at the turn's
+   * start. Absent: the anchor is `cycle_started_at`.
+   */
+  anchored_at?: number;
   session_started_at: number | null;
   session_completed_at: number | null;
   created_at: number;

@@ -24,10 +24,22 @@ export function activeParticipant(state: ClockState): ClockParticipant | undefin
   return findParticipant(state, state.active_participant_id);
 }
 
+/** The instant balances are as of while running (see `anchored_at`); null unless running. */
+export function anchorOf(state: ClockState): number | null {
+  if (state.status !== 'running' || state.cycle_started_at === null) return null;
+  return Math.max(state.anchored_at ?? state.cycle_started_at, state.cycle_started_at);
+}
+
+/** The turn's clock (re)starts at `at`: that instant is both its start and the anchor. */
+export function startClockAt(state: ClockState, at: number | null): void {
+  state.cycle_started_at = at;
+  delete state.anchored_at;
+}
+
 /** Milliseconds the running clock has run since the anchor, at `now`. */
 export function runSinceAnchor(state: ClockState, now: number): number {
-  if (state.status !== 'running' || state.cycle_started_at === null) return 0;
-  return Math.max(0, now - state.cycle_started_at);
+  const anchor = anchorOf(state);
+  return anchor === null ? 0 : Math.max(0, now - anchor);
 }
 
 /**
@@ -80,9 +92,10 @@ function untilRunOutAtAnchor(state: ClockState): number | null {
 
 /** The exact instant the running clock reaches zero (the flag falls), or null if it never does. */
 export function deadlineOf(state: ClockState): number | null {
-  if (state.status !== 'running' || state.cycle_started_at === null) return null;
+  const anchor = anchorOf(state);
+  if (anchor === null) return null;
   const left = untilRunOutAtAnchor(state);
-  return left === null ? null : state.cycle_started_at + left;
+  return left === null ? null : anchor + left;
 }
 
 /** Charges `ms` of running time to everything that runs while the active participant plays. */
@@ -103,7 +116,16 @@ export function chargeRun(state: ClockState, ms: number): void {
 /** Moves the anchor to `now`, charging the time run since the previous anchor. */
 export function reanchor(state: ClockState, now: number): void {
   chargeRun(state, runSinceAnchor(state, now));
-  if (state.status === 'running') state.cycle_started_at = now;
+  if (state.status === 'running') startClockAt(state, now);
+}
+
+/**
+ * Charges the turn up to `now` and anchors there, keeping `cycle_started_at` at the turn's
+ * start (section 7: add-time neither restarts the delay nor moves the turn's start).
+ */
+export function anchorWithinTurn(state: ClockState, now: number): void {
+  chargeRun(state, runSinceAnchor(state, now));
+  if (state.status === 'running' && state.cycle_started_at !== null) state.anchored_at = now;
 }
 
 /**
@@ -131,11 +153,18 @@ export function competitorsWithTime(state: ClockState): number {
 }
 
 /**
- * How long the session can run from its anchor, without any further command, before it is
- * certainly over; Infinity when it may run for ever (count_up without a cap) or is never to be
- * evicted while running (byo-yomi). Used for the Redis TTL of a running session.
+ * How long the session can run from `cycle_started_at`, without any further command, before
+ * it is certainly over; Infinity when it may run for ever (count_up without a cap) or is never
+ * to be evicted while running (byo-yomi). Used for the Redis TTL of a running session.
  */
 export function runHorizonMs(state: ClockState): number {
+  const anchor = anchorOf(state);
+  const behind =
+    anchor === null || state.cycle_started_at === null ? 0 : anchor - state.cycle_started_at;
+  return behind + horizonFromAnchor(state);
+}
+
+function horizonFromAnchor(state: ClockState): number {
   switch (state.sync_mode) {
     case 'per_participant':
       return state.participants.reduce((sum, p) => {

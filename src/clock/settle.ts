@@ -3,12 +3,14 @@ import { exhaustByoyomi } from './controlled-turn';
 import { idleLimit, idleTimeoutsLeft, maxIdleRoundsOf } from './idle-rounds';
 import {
   activeParticipant,
+  anchorOf,
   chargeRun,
   competitorsWithTime,
   cycleBudgetOf,
   deadlineOf,
   findGroup,
   nextInRotation,
+  startClockAt,
 } from './running-clock';
 import { Transition } from './transition';
 
@@ -37,8 +39,8 @@ export function settle(t: Transition, now: number): void {
       }
       t.beginBatch();
     }
-    chargeRun(s, due - (s.cycle_started_at ?? due));
-    s.cycle_started_at = due;
+    chargeRun(s, due - (anchorOf(s) ?? due));
+    startClockAt(s, due);
     expireRunningClock(t, due);
   }
   t.endBatch();
@@ -117,8 +119,11 @@ function afterDropOut(
     endExpired(t, at, participantId, [timeout], groupId);
     return;
   }
-  if (s.status === 'running' && s.active_participant_id === participantId) {
+  if (s.active_participant_id === participantId) {
+    // Paused (add-time took the active bank): the turn passes now, its clock starts at resume.
+    const paused = s.status === 'paused';
     passTurn(s, nextInRotation(s, participantId), at);
+    if (paused) startClockAt(s, null);
   }
   t.record(type, at, { participant_id: participantId, group_id: groupId, timeouts: [timeout] });
 }
@@ -135,7 +140,7 @@ function endExpired(
   s.status = 'expired';
   s.session_completed_at = at;
   s.active_participant_id = null;
-  s.cycle_started_at = null;
+  startClockAt(s, null);
   t.record('session_expired', at, {
     participant_id: participantId,
     group_id: groupId,
@@ -155,7 +160,7 @@ function idleDetails(s: ClockState): Record<string, unknown> {
 /** Hands the turn to `next` at `at`: its clock starts at that instant. */
 export function passTurn(s: ClockState, next: ClockParticipant | null, at: number): void {
   s.active_participant_id = next?.participant_id ?? null;
-  s.cycle_started_at = at;
+  startClockAt(s, at);
   s.turn_used_ms = 0;
   if (s.turn_charged_ms !== undefined) s.turn_charged_ms = 0;
 }
@@ -170,8 +175,9 @@ function fastForwardCycles(t: Transition, now: number): void {
   const budget = cycleBudgetOf(s);
   const rotation = s.participants.filter((p) => !p.has_expired);
   const start = rotation.findIndex((p) => p.participant_id === s.active_participant_id);
-  if (budget === null || start < 0 || s.cycle_started_at === null) return;
-  const firstDue = s.cycle_started_at + budget - s.turn_used_ms;
+  const anchor = anchorOf(s);
+  if (budget === null || start < 0 || anchor === null) return;
+  const firstDue = anchor + budget - s.turn_used_ms;
   const turns = Math.min(Math.floor((now - firstDue) / budget) + 1, idleTimeoutsLeft(s));
   const n = rotation.length;
   for (let k = 0; k < n; k++) {
