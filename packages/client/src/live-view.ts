@@ -9,10 +9,7 @@ export function liveView(state: SessionView, now: number): SessionView {
   const at = Math.floor(now);
   const t = new Transition(anchorFromView(state));
   settle(t, at);
-  const view = toView(t.state, at);
-  // The anchor stands in for the turn's start; while the same turn runs, show the server's.
-  if (t.steps.length === 0) view.cycle_started_at = state.cycle_started_at;
-  return view;
+  return toView(t.state, at);
 }
 
 /**
