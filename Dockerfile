@@ -4,9 +4,11 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/clock/package.json ./packages/clock/
 COPY packages/client/package.json ./packages/client/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY packages/clock ./packages/clock
 COPY packages/client ./packages/client
 COPY src ./src
 COPY migrations ./migrations
@@ -18,9 +20,12 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/clock/package.json ./packages/clock/
 COPY packages/client/package.json ./packages/client/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The clock rules the server runs on (the workspace package @synckairos/clock).
+COPY --from=build /app/packages/clock/dist ./packages/clock/dist
 # The SDK's builds: the demo page (/demo) serves its browser bundle.
 COPY --from=build /app/packages/client/dist ./packages/client/dist
 USER node

@@ -5,11 +5,17 @@ const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json') }] },
   testEnvironment: 'node',
+  // Every project sees the clock package's source, built or not.
+  moduleNameMapper: {
+    '^@synckairos/clock$': path.join(__dirname, 'packages/clock/src/index.ts'),
+    '^@synckairos/clock/testing$': path.join(__dirname, 'packages/clock/src/testing.ts'),
+  },
 };
 
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    { ...common, displayName: 'clock', rootDir: 'packages/clock/src', testRegex: '.*\\.spec\\.ts$' },
     {
       ...common,
       displayName: 'client',
@@ -35,6 +41,9 @@ module.exports = {
   testTimeout: 30000,
   collectCoverageFrom: [
     '<rootDir>/src/**/*.ts',
+    '<rootDir>/packages/clock/src/**/*.ts',
+    '!<rootDir>/packages/clock/src/**/*.spec.ts',
+    '!<rootDir>/packages/clock/src/**/*.fixtures.ts',
     '<rootDir>/packages/client/src/**/*.ts',
     '!<rootDir>/packages/client/src/**/*.spec.ts',
     '!<rootDir>/src/**/*.spec.ts',

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { ClockState } from '../src/clock/clock.types';
-import { toView } from '../src/clock/session-view';
+import type { ClockState } from '@synckairos/clock';
+import { toView } from '@synckairos/clock';
 
 /**
  * Events record the stored state (anchors included) instead of the public snapshot: the worker

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { register } from 'prom-client';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent } from '../src/audit/audit.constants';
 import { AuditWriter, UnwritableEventsError } from '../src/audit/audit-writer';
-import { createSession } from '../src/clock/create-session';
+import { createSession } from '@synckairos/clock';
 import { METRICS } from '../src/metrics/metric-names';
 import { Api } from './support/api';
 import { cleanRedis, startApp, uniqueId } from './support/e2e-app';

@@ -1,7 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import Redis from 'ioredis';
-import { createSession } from '../src/clock/create-session';
-import { ClockState } from '../src/clock/clock.types';
+import { createSession, ClockState } from '@synckairos/clock';
 import { configModule } from '../src/config/config.module-factory';
 import { MetricsModule } from '../src/metrics/metrics.module';
 import { REDIS_CLIENT } from '../src/state/redis.constants';

@@ -1,6 +1,6 @@
 import { DelayedError, Job } from 'bullmq';
 import Redis from 'ioredis';
-import { createSession } from '../src/clock/create-session';
+import { createSession } from '@synckairos/clock';
 import { SessionKeys } from '../src/state/session-keys';
 import { parseAllowedHosts } from '../src/webhooks/allowed-hosts';
 import { SsrfGuard } from '../src/webhooks/ssrf-guard';

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { EVENT_TYPES } from '../src/clock/clock.types';
+import { EVENT_TYPES } from '@synckairos/clock';
 import { WEBHOOK_EVENT_TYPES } from '../src/webhooks/webhook-event-types';
 import { Api, chess } from './support/api';
 import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';

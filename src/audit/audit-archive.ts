@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClockState, FINAL_STATUSES, SessionStatus } from '../clock/clock.types';
+import { ClockState, FINAL_STATUSES, SessionStatus } from '@synckairos/clock';
 import { Env } from '../config/env.validation';
 import { withTimeout } from '../common/time/with-timeout';
 import { SessionArchive } from '../sessions/session-archive';

@@ -1,5 +1,5 @@
-import { FakeSession } from '../clock/clock.fixtures';
-import { toView } from '../clock/session-view';
+import { FakeSession } from '@synckairos/clock/testing';
+import { toView } from '@synckairos/clock';
 import { SessionChange } from '../sessions/session-change';
 import { AuditJobData, eventsOf } from './audit.constants';
 import { auditEventsOf } from './audit-producer';

@@ -4,7 +4,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { Step } from '../clock/clock.types';
+import { Step } from '@synckairos/clock';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';

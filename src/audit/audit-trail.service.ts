@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { MoreThan } from 'typeorm';
-import { SessionView, toView } from '../clock/session-view';
+import { SessionView, toView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { Env } from '../config/env.validation';
 import { SessionStore } from '../state/session-store';

@@ -1,4 +1,4 @@
-import type { ClockState, EventType } from '../clock/clock.types';
+import type { ClockState, EventType } from '@synckairos/clock';
 
 export const AUDIT_QUEUE = 'audit';
 export const AUDIT_JOB = 'state-changes';

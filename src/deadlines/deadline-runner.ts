@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Histogram } from 'prom-client';
-import { ClockState } from '../clock/clock.types';
+import { ClockState } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { METRICS } from '../metrics/metric-names';
 import { SessionLoader } from '../sessions/session-loader';

@@ -10,7 +10,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { CommandPolicy } from '../auth/command-policy';
-import { SessionView } from '../clock/session-view';
+import { SessionView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { BodyValidationPipe } from '../common/pipes/body-validation.pipe';
 import { DEPTH_MESSAGE, nestsDeeperThan } from '../common/pipes/json-inspection';

@@ -1,7 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
-import type { TimeoutKind } from '../clock/clock.types';
-import type { SessionView } from '../clock/session-view';
+import type { TimeoutKind, SessionView } from '@synckairos/clock';
 import type { SocketQuotaState } from './socket-quota';
 
 /** Payloads of contract section 5, server to client. */

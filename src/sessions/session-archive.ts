@@ -1,4 +1,4 @@
-import { ClockState } from '../clock/clock.types';
+import { ClockState } from '@synckairos/clock';
 
 /** Injection token of the optional long-term record of sessions (the audit trail). */
 export const SESSION_ARCHIVE = Symbol('SESSION_ARCHIVE');

@@ -1,6 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import { createSession } from '../clock/create-session';
-import { ClockState } from '../clock/clock.types';
+import { createSession, ClockState } from '@synckairos/clock';
 import { SessionCache } from './session-cache';
 
 const state = (id: string, version = 1): ClockState => ({

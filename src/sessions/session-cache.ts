@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClockState } from '../clock/clock.types';
+import { ClockState } from '@synckairos/clock';
 import { Env } from '../config/env.validation';
 
 /**

@@ -1,5 +1,4 @@
-import { ClockState, Step } from '../clock/clock.types';
-import { SessionView } from '../clock/session-view';
+import { ClockState, Step, SessionView } from '@synckairos/clock';
 
 /** A committed change of a session: one or more new versions, already in Redis. */
 export interface SessionChange {

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ClockState } from '../clock/clock.types';
+import { ClockState, toView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
 import { SessionStore } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
-import { toView } from '../clock/session-view';
 import { SESSION_ARCHIVE, SessionArchive } from './session-archive';
 import { SessionChangeFeed } from './session-change-feed';
 

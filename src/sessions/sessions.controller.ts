@@ -20,8 +20,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Command } from '../auth/command.decorator';
-import { Command as ClockCommand } from '../clock/clock.types';
-import { SessionView } from '../clock/session-view';
+import { Command as ClockCommand, SessionView } from '@synckairos/clock';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { SessionIdPipe } from '../common/pipes/session-id.pipe';

@@ -2,10 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Histogram } from 'prom-client';
-import { applyCommand, CommandResult } from '../clock/apply-command';
-import { ClockState, Command, CreateSessionInput, Step } from '../clock/clock.types';
-import { createSession } from '../clock/create-session';
-import { SessionView, toView } from '../clock/session-view';
+import {
+  applyCommand,
+  CommandResult,
+  ClockState,
+  Command,
+  CreateSessionInput,
+  Step,
+  createSession,
+  SessionView,
+  toView,
+} from '@synckairos/clock';
 import { KeyedBatcher } from '../common/concurrency/keyed-batcher';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';

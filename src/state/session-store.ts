@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import Redis, { ReplyError } from 'ioredis';
 import { Counter } from 'prom-client';
-import { ClockState } from '../clock/clock.types';
+import { ClockState } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { METRICS } from '../metrics/metric-names';
 import { REDIS_CLIENT } from './redis.constants';

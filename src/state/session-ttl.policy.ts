@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ClockState, FINAL_STATUSES } from '../clock/clock.types';
-import { runHorizonMs } from '../clock/running-clock';
+import { ClockState, FINAL_STATUSES, runHorizonMs } from '@synckairos/clock';
 import { Env } from '../config/env.validation';
 
 /**

@@ -1,5 +1,4 @@
-import { ClockState } from '../clock/clock.types';
-import { toView } from '../clock/session-view';
+import { ClockState, toView } from '@synckairos/clock';
 import { eventIdOf, WebhookEvent } from './webhook.constants';
 
 /**

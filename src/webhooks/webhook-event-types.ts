@@ -1,4 +1,4 @@
-import { EVENT_TYPES, EventType } from '../clock/clock.types';
+import { EVENT_TYPES, EventType } from '@synckairos/clock';
 
 /** What a webhook can be told (contract section 9): section 6's events, and two of its own. */
 export type WebhookEventType = EventType | 'session_scheduled' | 'low_time';

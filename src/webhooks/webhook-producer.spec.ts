@@ -1,5 +1,5 @@
-import { FakeSession, input } from '../clock/clock.fixtures';
-import { toView } from '../clock/session-view';
+import { FakeSession, input } from '@synckairos/clock/testing';
+import { toView } from '@synckairos/clock';
 import { SessionChange, SessionDeletion } from '../sessions/session-change';
 import { WEBHOOK_EVENT_TYPES } from './webhook-event-types';
 import { webhookEventsOf } from './webhook-producer';

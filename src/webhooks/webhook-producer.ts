@@ -3,7 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { JobsOptions, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { SessionWebhook } from '../clock/clock.types';
+import { SessionWebhook } from '@synckairos/clock';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { SessionWebhook } from '../clock/clock.types';
+import { SessionWebhook } from '@synckairos/clock';
 import { Env } from '../config/env.validation';
 import { envList } from '../config/webhook-env';
 import { parseAllowedHosts } from './allowed-hosts';

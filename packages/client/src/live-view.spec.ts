@@ -1,8 +1,12 @@
 import fc from 'fast-check';
-import { applyCommand } from '../../../src/clock/apply-command';
-import { SYNC_MODES, type ClockState, type Command } from '../../../src/clock/clock.types';
-import { createSession } from '../../../src/clock/create-session';
-import { toView } from '../../../src/clock/session-view';
+import {
+  applyCommand,
+  SYNC_MODES,
+  type ClockState,
+  type Command,
+  createSession,
+  toView,
+} from '@synckairos/clock';
 import { anchorFromView } from './server-clock';
 import { liveView, remainingIn } from './live-view';
 

@@ -1,6 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { ClockState } from '../../clock/clock.types';
-import type { SessionView } from '../../clock/session-view';
+import type { ClockState, SessionView } from '@synckairos/clock';
 
 /** One row per state change (per version, and the deletion). */
 @Entity({ name: 'sync_events' })

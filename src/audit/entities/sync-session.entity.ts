@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ClockState } from '../../clock/clock.types';
+import type { ClockState } from '@synckairos/clock';
 
 /** One row per session: its newest snapshot and summary. Never goes back to an older version. */
 @Entity({ name: 'sync_sessions' })

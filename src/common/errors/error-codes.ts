@@ -1,16 +1,7 @@
-/** Stable error codes of the public contract (section 4). */
-export type ErrorCode =
-  | 'VALIDATION_ERROR'
-  | 'INVALID_STATE_TRANSITION'
-  | 'SESSION_NOT_FOUND'
-  | 'CONFLICT'
-  | 'NOT_ACTIVE_PARTICIPANT'
-  | 'SESSION_EXISTS'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'RATE_LIMITED'
-  | 'UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+import type { ErrorCode } from '@synckairos/clock';
+
+/** The codes live with the clock, which throws most of them; the HTTP mapping is the server's. */
+export type { ErrorCode };
 
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_ERROR: 400,

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { TIME_CONTROL_LIMITS as L } from '../../clock/time-control.rules';
-import { BYOYOMI_KINDS, ByoyomiKind } from '../../clock/time-control.types';
+import { TIME_CONTROL_LIMITS as L, BYOYOMI_KINDS, ByoyomiKind } from '@synckairos/clock';
 
 /** Byo-yomi after the main time (contract section 7). */
 export class ByoyomiDto {

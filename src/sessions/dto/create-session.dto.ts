@@ -16,8 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { SYNC_MODES, SyncMode } from '../../clock/clock.types';
-import { MAX_IDLE_ROUNDS_LIMIT } from '../../clock/idle-rounds';
+import { SYNC_MODES, SyncMode, MAX_IDLE_ROUNDS_LIMIT } from '@synckairos/clock';
 import { Nullable, Opaque } from '../../common/pipes/field-kinds';
 import {
   ID_MESSAGE,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SESSION_STATUSES, SYNC_MODES } from '../../clock/clock.types';
+import { SESSION_STATUSES, SYNC_MODES } from '@synckairos/clock';
 import { TimeControlDto } from './time-control.dto';
 
 /** Live byo-yomi of a participant in it: periods (Japanese) or moves (Canadian) left. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { TIME_CONTROL_LIMITS as L } from '../../clock/time-control.rules';
+import { TIME_CONTROL_LIMITS as L } from '@synckairos/clock';
 
 /** One stage of a time control (contract section 7). */
 export class StageDto {

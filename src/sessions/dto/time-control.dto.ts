@@ -12,8 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { TIME_CONTROL_LIMITS as L } from '../../clock/time-control.rules';
-import { DELAY_KINDS, DelayKind } from '../../clock/time-control.types';
+import { TIME_CONTROL_LIMITS as L, DELAY_KINDS, DelayKind } from '@synckairos/clock';
 import { ByoyomiDto } from './byoyomi.dto';
 import { StageDto } from './stage.dto';
 

@@ -1,6 +1,4 @@
-import { applyCommand } from '../../../../src/clock/apply-command';
-import { createSession } from '../../../../src/clock/create-session';
-import { toView, type SessionView } from '../../../../src/clock/session-view';
+import { applyCommand, createSession, toView, type SessionView } from '@synckairos/clock';
 
 export const T0 = 1_800_000_000_000;
 

@@ -1,4 +1,4 @@
-import { FieldError } from '../common/errors/domain-error';
+import { FieldError } from './domain-error';
 import { ByoyomiInput, StageInput, TimeControlInput } from './clock.types';
 import { Byoyomi, Stage, TimeControl } from './time-control.types';
 

@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from './domain-error';
 import { FakeSession, T0 } from './clock.fixtures';
 import { MAX_TIMEOUT_STEPS } from './settle';
 

@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from './domain-error';
 import { input, T0 } from './clock.fixtures';
 import { createSession } from './create-session';
 

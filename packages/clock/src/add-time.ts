@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from './domain-error';
 import { AddTimeCommand, ClockGroup, ClockParticipant, ClockState } from './clock.types';
 import { resetByoyomiOnBankChange } from './controlled-turn';
 import { findGroup, findParticipant } from './running-clock';

@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from './domain-error';
 import { FakeSession, T0 } from './clock.fixtures';
 
 const three = (banks: [number, number, number] = [60_000, 60_000, 60_000], increment_ms = 0) =>

@@ -1,4 +1,4 @@
-import { DomainError, FieldError } from '../common/errors/domain-error';
+import { DomainError, FieldError } from './domain-error';
 import { ClockGroup, ClockParticipant, ClockState, CreateSessionInput, Step } from './clock.types';
 import { DEFAULT_MAX_IDLE_ROUNDS } from './idle-rounds';
 import { freshByoyomi } from './time-control';

@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from './domain-error';
 import { controlled, input, T0 } from './clock.fixtures';
 import { CreateSessionInput, TimeControlInput } from './clock.types';
 import { createSession } from './create-session';

@@ -1,4 +1,4 @@
-import { FieldError } from '../common/errors/domain-error';
+import { FieldError } from './domain-error';
 import { CreateSessionInput } from './clock.types';
 import { timeControlErrors } from './time-control.rules';
 

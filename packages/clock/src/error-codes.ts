@@ -1,0 +1,13 @@
+/** Stable error codes of the public contract (section 4), shared by the server and its clients. */
+export type ErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'INVALID_STATE_TRANSITION'
+  | 'SESSION_NOT_FOUND'
+  | 'CONFLICT'
+  | 'NOT_ACTIVE_PARTICIPANT'
+  | 'SESSION_EXISTS'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL_ERROR';
