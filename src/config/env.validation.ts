@@ -216,11 +216,14 @@ export class EnvironmentVariables {
   @Max(300_000)
   SHUTDOWN_TIMEOUT_MS: number = 15_000;
 
-  /** After SIGTERM, readiness answers 503 this long before the instance stops accepting. */
+  /**
+   * After SIGTERM, readiness answers 503 this long before the instance stops accepting, so
+   * that the load balancer stops sending first. Default 5,000 in production, 0 otherwise.
+   */
   @IsInt()
   @Min(0)
   @Max(60_000)
-  SHUTDOWN_DRAIN_DELAY_MS: number = 0;
+  SHUTDOWN_DRAIN_MS: number = 0;
 
   /** The worker process (no HTTP) shows it is alive and ready by touching files here. */
   @IsString()
@@ -337,8 +340,18 @@ function authProblems(env: EnvironmentVariables): string[] {
   return [];
 }
 
+/** Defaults that depend on NODE_ENV; SHUTDOWN_DRAIN_DELAY_MS is the old name of SHUTDOWN_DRAIN_MS. */
+function withDefaultsOfMode(raw: Record<string, unknown>): Record<string, unknown> {
+  if (raw.SHUTDOWN_DRAIN_MS !== undefined && raw.SHUTDOWN_DRAIN_MS !== '') return raw;
+  const legacy = raw.SHUTDOWN_DRAIN_DELAY_MS;
+  if (legacy !== undefined && legacy !== '') return { ...raw, SHUTDOWN_DRAIN_MS: legacy };
+  if (raw.NODE_ENV === 'production') return { ...raw, SHUTDOWN_DRAIN_MS: 5000 };
+  return raw;
+}
+
 /** Validates and types the environment; throws a message naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  raw = withDefaultsOfMode(raw);
   const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: true });
   const problems = describe(validateSync(env, { skipMissingProperties: false }));
   problems.push(...authProblems(env));
