@@ -47,8 +47,8 @@ export class GracefulShutdown implements OnModuleDestroy {
     const server = this.gateway.server;
     if (!server) return;
     server.local.emit('server:shutdown', { reconnect: true });
-    // close() without discard flushes the shutdown event first.
-    for (const client of Object.values(server.engine.clients)) client.close();
+    // The engine connection's close() flushes the shutdown event first.
+    for (const socket of server.of('/').sockets.values()) socket.conn.close();
   }
 
   /** Stops accepting, lets in-flight requests finish, then drops what is left. */

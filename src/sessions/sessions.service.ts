@@ -224,12 +224,29 @@ export class SessionsService {
     return decided;
   }
 
-  /** Deletes the session; deleting one that does not exist is not an error. */
+  /**
+   * Deletes the session; deleting one that does not exist is not an error. The deletion is
+   * acknowledged only once the archive holds it, so a Redis loss cannot bring the session
+   * back; if the archive cannot take it, the session is put back and the answer is 503.
+   */
   async delete(sessionId: string): Promise<void> {
     const now = this.time.now();
     this.cache.delete(sessionId);
-    const last = await this.store.delete(sessionId, this.ttl.retentionMs);
-    if (last) await this.feed.publishDeletion({ sessionId, last, version: last.version + 1, now });
+    let last = await this.store.delete(sessionId, this.ttl.retentionMs);
+    if (!last) {
+      // Unknown to Redis: only the archive can say that no session of that id lives on.
+      if (!(await this.loader.exists(sessionId))) return;
+      last = await this.store.delete(sessionId, this.ttl.retentionMs);
+      if (!last) return;
+    }
+    const deletion = { sessionId, last, version: last.version + 1, now };
+    try {
+      await this.loader.recordDeletion(deletion);
+    } catch (err) {
+      await this.store.undelete(last, this.ttl.ttlMs(last, this.time.now()));
+      throw err;
+    }
+    await this.feed.publishDeletion(deletion);
   }
 
   private decide(result: CommandResult, now: number, view?: SessionView): Decided {

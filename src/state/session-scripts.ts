@@ -57,6 +57,21 @@ redis.call('HSET', KEYS[1], 'v', tonumber(cur[1]) + 1, 'd', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return cur[2]`,
   },
+  /**
+   * KEYS: session. ARGV: the tombstone's version, the deleted state, ttlMs. Puts back a
+   * session whose deletion could not be made durable, if its tombstone is still that one.
+   * → 1 put back, 0 the key moved on.
+   */
+  skUndelete: {
+    numberOfKeys: 1,
+    lua: `
+local cur = redis.call('HMGET', KEYS[1], 'v', 'd')
+if cur[1] ~= ARGV[1] or not cur[2] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) - 1, 's', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`,
+  },
 } as const;
 
 export type SessionScriptName = keyof typeof SESSION_SCRIPTS;

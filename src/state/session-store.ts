@@ -39,6 +39,7 @@ interface SessionCommands {
     commits: number,
   ): Promise<[number, (string | number)?, number?]>;
   skDelete(key: string, ttlMs: number): Promise<string | null>;
+  skUndelete(key: string, tombstoneVersion: number, state: string, ttlMs: number): Promise<number>;
 }
 
 /**
@@ -120,6 +121,15 @@ export class SessionStore {
       this.commands.skDelete(this.keys.session(sessionId), tombstoneTtlMs),
     );
     return deleted ? (JSON.parse(deleted) as ClockState) : null;
+  }
+
+  /** Takes a deletion back (it could not be made durable); false when the key moved on. */
+  async undelete(last: ClockState, ttlMs: number): Promise<boolean> {
+    const key = this.keys.session(last.session_id);
+    const done = await this.guard(() =>
+      this.commands.skUndelete(key, last.version + 1, JSON.stringify(last), ttlMs),
+    );
+    return done === 1;
   }
 
   /**
