@@ -1,15 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import Redis, { ReplyError } from 'ioredis';
 import { Counter } from 'prom-client';
 import { ClockState } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
+import { withTimeout } from '../common/time/with-timeout';
+import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { REDIS_CLIENT } from './redis.constants';
 import { SESSION_SCRIPTS } from './session-scripts';
 import { SessionKeys } from './session-keys';
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)/;
+/** ioredis refused to send the command at all (no connection, no offline queue). */
+const NOT_SENT = /enableOfflineQueue|Connection is closed|Stream isn't writeable/;
+
+/** A write either happened or not for sure (false), or may have (true). */
+type Write = boolean;
 
 export type StoredSession =
   { kind: 'live'; state: ClockState } | { kind: 'deleted' } | { kind: 'missing' };
@@ -50,12 +58,15 @@ interface SessionCommands {
 export class SessionStore {
   private readonly logger = new Logger(SessionStore.name);
   private readonly commands: SessionCommands;
+  private readonly timeoutMs: number;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly keys: SessionKeys,
     @InjectMetric(METRICS.redisErrors) private readonly errors: Counter<'client'>,
+    config: ConfigService<Env, true>,
   ) {
+    this.timeoutMs = config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true });
     for (const [name, script] of Object.entries(SESSION_SCRIPTS)) {
       if (!(name in redis))
         redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
@@ -74,8 +85,9 @@ export class SessionStore {
   /** Writes a new session, or a recovered one; false when the id is taken (or a tombstone). */
   async create(state: ClockState, ttlMs: number): Promise<boolean> {
     const key = this.keys.session(state.session_id);
-    const created = await this.guard(() =>
-      this.commands.skCreate(key, state.version, JSON.stringify(state), ttlMs),
+    const created = await this.guard(
+      () => this.commands.skCreate(key, state.version, JSON.stringify(state), ttlMs),
+      true,
     );
     return created === 1;
   }
@@ -94,18 +106,20 @@ export class SessionStore {
   ): Promise<CasOutcome> {
     const id = next.session_id;
     const stored = JSON.stringify(next);
-    const [code, current, room] = await this.guard(() =>
-      this.commands.skCompareAndSet(
-        this.keys.session(id),
-        this.keys.watchers(id),
-        this.keys.commitRate(id),
-        expectedVersion,
-        next.version,
-        stored,
-        ttlMs,
-        commitsPerSecond,
-        commits,
-      ),
+    const [code, current, room] = await this.guard(
+      () =>
+        this.commands.skCompareAndSet(
+          this.keys.session(id),
+          this.keys.watchers(id),
+          this.keys.commitRate(id),
+          expectedVersion,
+          next.version,
+          stored,
+          ttlMs,
+          commitsPerSecond,
+          commits,
+        ),
+      true,
     );
     if (code === 1) return { ok: true, watched: current === 1, stored };
     if (code === -3) return { ok: false, retryAfterMs: Number(current), room: Number(room ?? 0) };
@@ -117,8 +131,9 @@ export class SessionStore {
 
   /** Replaces the session with a tombstone; returns what was deleted, or null if nothing was. */
   async delete(sessionId: string, tombstoneTtlMs: number): Promise<ClockState | null> {
-    const deleted = await this.guard(() =>
-      this.commands.skDelete(this.keys.session(sessionId), tombstoneTtlMs),
+    const deleted = await this.guard(
+      () => this.commands.skDelete(this.keys.session(sessionId), tombstoneTtlMs),
+      true,
     );
     return deleted ? (JSON.parse(deleted) as ClockState) : null;
   }
@@ -126,23 +141,34 @@ export class SessionStore {
   /** Takes a deletion back (it could not be made durable); false when the key moved on. */
   async undelete(last: ClockState, ttlMs: number): Promise<boolean> {
     const key = this.keys.session(last.session_id);
-    const done = await this.guard(() =>
-      this.commands.skUndelete(key, last.version + 1, JSON.stringify(last), ttlMs),
+    const done = await this.guard(
+      () => this.commands.skUndelete(key, last.version + 1, JSON.stringify(last), ttlMs),
+      true,
     );
     return done === 1;
   }
 
   /**
    * A Redis that cannot be reached (or is loading, read-only, out of memory) becomes 503
-   * UNAVAILABLE at once, so a request never hangs; any other error is a bug and stays one.
+   * UNAVAILABLE at once, and one that does not answer within the command timeout (which
+   * ioredis alone does not keep for auto-pipelined commands) the same; a write that may have
+   * been sent is 503 OUTCOME_UNKNOWN instead, so that the client retries with its
+   * Idempotency-Key. Any other error is a bug and stays one.
    */
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
+  private async guard<T>(call: () => Promise<T>, write: Write = false): Promise<T> {
     try {
-      return await call();
+      return await withTimeout(call(), this.timeoutMs);
     } catch (err) {
-      if (err instanceof ReplyError && !TRANSIENT_REPLY.test((err as Error).message)) throw err;
+      const message = (err as Error).message;
+      if (err instanceof ReplyError && !TRANSIENT_REPLY.test(message)) throw err;
       this.errors.inc({ client: 'state' });
-      this.logger.warn(`Redis call failed: ${(err as Error).message}`);
+      this.logger.warn(`Redis call failed: ${message}`);
+      if (write && !(err instanceof ReplyError) && !NOT_SENT.test(message)) {
+        throw new DomainError(
+          'OUTCOME_UNKNOWN',
+          'the session store did not answer in time: the command may or may not have been applied; retry with the same Idempotency-Key',
+        );
+      }
       throw new DomainError('UNAVAILABLE', 'session store is unavailable, try again shortly');
     }
   }
