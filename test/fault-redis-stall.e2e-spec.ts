@@ -57,4 +57,24 @@ describe('a stalled Redis', () => {
     const after = (await api.get(id).expect(200)).body.data;
     expect([2, 3]).toContain(after.version);
   });
+
+  it('a command retried with its key after OUTCOME_UNKNOWN is applied once', async () => {
+    const id = uniqueId('stall-idem');
+    await api.create(chess(id)).expect(201);
+    await api.command(id, 'start').expect(200);
+    await api.get(id).expect(200);
+
+    redis.freeze();
+    let unknown;
+    try {
+      unknown = await api.command(id, 'switch').set('Idempotency-Key', 'retry-me');
+    } finally {
+      redis.thaw();
+    }
+    expect(unknown.status).toBe(503);
+    const retried = await api.command(id, 'switch').set('Idempotency-Key', 'retry-me');
+    expect(retried.status).toBe(200);
+    expect(retried.body.data.version).toBe(3);
+    expect((await api.get(id).expect(200)).body.data.version).toBe(3);
+  });
 });

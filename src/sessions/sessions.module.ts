@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Idempotency } from './idempotency';
 import { StateModule } from '../state/state.module';
 import { SessionCache } from './session-cache';
 import { SessionChangeFeed } from './session-change-feed';
@@ -9,7 +10,7 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [StateModule],
   controllers: [SessionsController],
-  providers: [SessionsService, SessionLoader, SessionCache, SessionChangeFeed],
+  providers: [SessionsService, SessionLoader, SessionCache, SessionChangeFeed, Idempotency],
   exports: [SessionsService, SessionLoader, SessionChangeFeed],
 })
 export class SessionsModule {}

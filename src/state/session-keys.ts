@@ -19,6 +19,11 @@ export class SessionKeys {
     return `${this.prefix}:rate:{${sessionId}}`;
   }
 
+  /** The first outcome of a command sent with an Idempotency-Key (see IdempotencyStore). */
+  idempotency(sessionId: string, command: string, key: string): string {
+    return `${this.prefix}:idem:{${sessionId}}:${command}:${key}`;
+  }
+
   /** BullMQ queue prefix: one hash tag, so a queue's keys share a slot. */
   queuePrefix(): string {
     return `{${this.prefix}}`;

@@ -33,19 +33,23 @@ export type CasOutcome =
   | { ok: false; current: StoredSession }
   | { ok: false; retryAfterMs: number; room: number };
 
+/** An idempotency record written in the same atomic step as the state it answers for. */
+export interface IdempotencyRecord {
+  key: string;
+  value: string;
+}
+
+/** How long a command's first outcome is kept for its retries (contract: 24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+/** Scripts without a fixed key count take it as their first argument. */
+type Dynamic = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
 interface SessionCommands {
-  skCreate(key: string, version: number, state: string, ttlMs: number): Promise<number>;
-  skCompareAndSet(
-    key: string,
-    watchersKey: string,
-    rateKey: string,
-    expected: number,
-    version: number,
-    state: string,
-    ttlMs: number,
-    commitsPerSecond: number,
-    commits: number,
-  ): Promise<[number, (string | number)?, number?]>;
+  skCreate: Dynamic;
+  skCompareAndSet: Dynamic;
+  skIdemClaim(key: string, marker: string, ttlMs: number): Promise<string | null>;
+  skIdemRelease(key: string, marker: string): Promise<number>;
   skDelete(key: string, ttlMs: number): Promise<string | null>;
   skUndelete(key: string, tombstoneVersion: number, state: string, ttlMs: number): Promise<number>;
 }
@@ -69,7 +73,10 @@ export class SessionStore {
     this.timeoutMs = config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true });
     for (const [name, script] of Object.entries(SESSION_SCRIPTS)) {
       if (!(name in redis))
-        redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+        redis.defineCommand(name, {
+          numberOfKeys: 'numberOfKeys' in script ? script.numberOfKeys : undefined,
+          lua: script.lua,
+        });
     }
     this.commands = redis as unknown as SessionCommands;
   }
@@ -83,10 +90,24 @@ export class SessionStore {
   }
 
   /** Writes a new session, or a recovered one; false when the id is taken (or a tombstone). */
-  async create(state: ClockState, ttlMs: number): Promise<boolean> {
+  async create(
+    state: ClockState,
+    ttlMs: number,
+    records: IdempotencyRecord[] = [],
+  ): Promise<boolean> {
     const key = this.keys.session(state.session_id);
     const created = await this.guard(
-      () => this.commands.skCreate(key, state.version, JSON.stringify(state), ttlMs),
+      () =>
+        this.commands.skCreate(
+          1 + records.length,
+          key,
+          ...records.map((r) => r.key),
+          state.version,
+          JSON.stringify(state),
+          ttlMs,
+          IDEMPOTENCY_TTL_MS,
+          ...records.map((r) => r.value),
+        ),
       true,
     );
     return created === 1;
@@ -103,24 +124,29 @@ export class SessionStore {
     ttlMs: number,
     commitsPerSecond = 0,
     commits = 1,
+    records: IdempotencyRecord[] = [],
   ): Promise<CasOutcome> {
     const id = next.session_id;
     const stored = JSON.stringify(next);
-    const [code, current, room] = await this.guard(
+    const [code, current, room] = (await this.guard(
       () =>
         this.commands.skCompareAndSet(
+          3 + records.length,
           this.keys.session(id),
           this.keys.watchers(id),
           this.keys.commitRate(id),
+          ...records.map((r) => r.key),
           expectedVersion,
           next.version,
           stored,
           ttlMs,
           commitsPerSecond,
           commits,
+          IDEMPOTENCY_TTL_MS,
+          ...records.map((r) => r.value),
         ),
       true,
-    );
+    )) as [number, (string | number)?, number?];
     if (code === 1) return { ok: true, watched: current === 1, stored };
     if (code === -3) return { ok: false, retryAfterMs: Number(current), room: Number(room ?? 0) };
     if (code === -1 && typeof current === 'string') {
@@ -136,6 +162,27 @@ export class SessionStore {
       true,
     );
     return deleted ? (JSON.parse(deleted) as ClockState) : null;
+  }
+
+  /**
+   * Claims an idempotency key for a command about to run (`marker`, kept `ttlMs`): null when
+   * claimed, else what the key holds (another claim's marker, or the first outcome).
+   */
+  async claimIdempotency(key: string, marker: string, ttlMs: number): Promise<string | null> {
+    return this.guard(() => this.commands.skIdemClaim(key, marker, ttlMs));
+  }
+
+  /** Saves an outcome that changed nothing (a refusal, a no-op) for the key's retries. */
+  async saveIdempotency(records: IdempotencyRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.guard(() =>
+      Promise.all(records.map((r) => this.redis.set(r.key, r.value, 'PX', IDEMPOTENCY_TTL_MS))),
+    );
+  }
+
+  /** Lets go of our claim when no outcome was decided (a 503): a retry runs the command. */
+  async releaseIdempotency(key: string, marker: string): Promise<void> {
+    await this.guard(() => this.commands.skIdemRelease(key, marker));
   }
 
   /** Takes a deletion back (it could not be made durable); false when the key moved on. */
