@@ -71,6 +71,16 @@ describe('a Redis outage', () => {
         100,
       );
       expect(Date.now() - t).toBeLessThan(10_000);
+      // The epoch marker went with the data: the instance says so.
+      const ready = await waitUntil(
+        async () => (await api.raw().get('/ready')).body,
+        (body) => body.info?.redis?.data_loss_detected_at !== undefined,
+        5000,
+        100,
+      );
+      expect(ready.status).toBe('ok');
+      const metrics = await api.raw().get('/metrics');
+      expect(metrics.text).toMatch(/^synckairos_redis_data_loss_total [1-9]/m);
 
       const back = (await api.get(id).expect(200)).body.data;
       // Restored in a new epoch: version 2 was the newest recorded one.
