@@ -82,7 +82,7 @@ export class SessionsService {
   }
 
   async create(input: CreateSessionInput): Promise<SessionView> {
-    const now = this.time.now();
+    const now = this.time.trustedNow();
     const { state, step } = createSession(input, now);
     await this.loader.assertIdIsFree(state.session_id);
     if (!(await this.store.create(state, this.ttl.ttlMs(state, now)))) {
@@ -149,7 +149,7 @@ export class SessionsService {
     const decided: Decided[] = new Array<Decided>(commands.length);
     let pending = commands.map((command, index) => ({ command, index }));
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const now = this.time.now();
+      const now = this.time.trustedNow();
       let state = current;
       let changed = 0;
       let switches = 0;
@@ -230,7 +230,7 @@ export class SessionsService {
    * back; if the archive cannot take it, the session is put back and the answer is 503.
    */
   async delete(sessionId: string): Promise<void> {
-    const now = this.time.now();
+    const now = this.time.trustedNow();
     this.cache.delete(sessionId);
     let last = await this.store.delete(sessionId, this.ttl.retentionMs);
     if (!last) {
