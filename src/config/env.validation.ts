@@ -276,6 +276,31 @@ export class EnvironmentVariables {
   @Max(65535)
   INTERNAL_PORT: number = 0;
 
+  // --- Time from one source (issue 15): every instance corrects its clock to Redis' TIME.
+
+  /** The most this instance's clock may be off Redis' before it refuses commands (503). */
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  MAX_CLOCK_SKEW_MS: number = 100;
+
+  /** How often the offset to Redis' clock is measured again. */
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  CLOCK_SYNC_INTERVAL_MS: number = 15_000;
+
+  /** false: serve the host's own clock, refused when it is off Redis by over MAX_CLOCK_SKEW_MS. */
+  @IsBoolean()
+  @Transform(toBoolean)
+  CLOCK_CORRECTION: boolean = true;
+
+  /** Tests only (NODE_ENV=test): this instance's host clock reads this far ahead. */
+  @IsInt()
+  @Min(-86_400_000)
+  @Max(86_400_000)
+  TEST_CLOCK_OFFSET_MS: number = 0;
+
   // --- Webhooks (contract section 9); checked together by webhookProblems.
   /** The webhook of every session that has none of its own ('' none). */
   @IsString()
@@ -362,6 +387,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
         problems.push(`${name} is required in production`);
     }
   }
+  if (env.TEST_CLOCK_OFFSET_MS !== 0 && env.NODE_ENV !== 'test')
+    problems.push('TEST_CLOCK_OFFSET_MS is a test fault hook: only with NODE_ENV=test');
   if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT)
     problems.push('INTERNAL_PORT must differ from PORT');
   if (problems.length > 0) {

@@ -110,7 +110,7 @@ export class SessionsGateway
 
   @SubscribeMessage('time:sync')
   timeSync(): { server_time_ms: number } {
-    return { server_time_ms: this.time.now() };
+    return { server_time_ms: this.time.trustedNow() };
   }
 
   @SubscribeMessage('session:join')

@@ -20,4 +20,7 @@ export const METRICS = {
   webhookOldestPending: 'synckairos_webhook_oldest_undelivered_seconds',
   webhookEnqueueFailures: 'synckairos_webhook_enqueue_failures_total',
   webhookUnrecorded: 'synckairos_webhook_attempts_unrecorded_total',
+  clockOffset: 'synckairos_clock_offset_seconds',
+  clockBound: 'synckairos_clock_error_bound_seconds',
+  clockInSync: 'synckairos_clock_in_sync',
 } as const;

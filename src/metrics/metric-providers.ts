@@ -102,4 +102,17 @@ export const METRIC_PROVIDERS = [
     name: METRICS.webhookUnrecorded,
     help: 'Webhook attempts made but not recorded in PostgreSQL (it was unreachable)',
   }),
+  // Time from one source (issue 15): this instance against Redis' clock
+  makeGaugeProvider({
+    name: METRICS.clockOffset,
+    help: "Redis' clock minus this host's, as last measured: the correction (unless CLOCK_CORRECTION=false)",
+  }),
+  makeGaugeProvider({
+    name: METRICS.clockBound,
+    help: "How far this instance's clock may be from Redis' now (error, drift since, and the offset when uncorrected)",
+  }),
+  makeGaugeProvider({
+    name: METRICS.clockInSync,
+    help: '1 while the clock is within MAX_CLOCK_SKEW_MS of Redis with a fresh measurement, else 0 (commands refused)',
+  }),
 ];

@@ -72,7 +72,7 @@ export class SessionLoader {
   private async restore(sessionId: string, archive: SessionArchive): Promise<ClockState | null> {
     const archived = await archive.findRestorable(sessionId);
     if (!archived) return null;
-    const now = this.time.now();
+    const now = this.time.trustedNow();
     const step = restoredStep(archived, now);
     const state = step.state;
     if (await this.store.create(state, this.ttl.ttlMs(state, now))) {

@@ -100,7 +100,7 @@ export class SessionsService {
     input: CreateSessionInput,
     req?: IdempotentRequest,
   ): Promise<SessionView> {
-    const now = this.time.now();
+    const now = this.time.trustedNow();
     const { state, step } = createSession(input, now);
     await this.loader.assertIdIsFree(state.session_id);
     const view = toView(state, now);
@@ -206,7 +206,7 @@ export class SessionsService {
     const decided: Decided[] = new Array<Decided>(commands.length);
     let pending = commands.map(({ command, idem }, index) => ({ command, idem, index }));
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const now = this.time.now();
+      const now = this.time.trustedNow();
       let state = current;
       let changed = 0;
       let switches = 0;
@@ -305,7 +305,7 @@ export class SessionsService {
   }
 
   private async deleteOnce(sessionId: string): Promise<void> {
-    const now = this.time.now();
+    const now = this.time.trustedNow();
     this.cache.delete(sessionId);
     let last = await this.store.delete(sessionId, this.ttl.retentionMs);
     if (!last) {
