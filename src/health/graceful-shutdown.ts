@@ -48,7 +48,9 @@ export class GracefulShutdown implements OnModuleDestroy {
     if (!server) return;
     server.local.emit('server:shutdown', { reconnect: true });
     // close() without discard flushes the shutdown event first.
-    for (const client of Object.values(server.engine.clients)) client.close();
+    // engine.io's types mark `clients` protected; it is its documented map of open sockets.
+    const { clients } = server.engine as unknown as { clients: Record<string, { close(): void }> };
+    for (const client of Object.values(clients)) client.close();
   }
 
   /** Stops accepting, lets in-flight requests finish, then drops what is left. */
