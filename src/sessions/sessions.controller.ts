@@ -29,6 +29,8 @@ import { AddTimeDto } from './dto/add-time.dto';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { CREATE_SESSION_EXAMPLES } from './dto/create-session.examples';
 import { SessionEnvelopeDto, SwitchEnvelopeDto } from './dto/session-state.dto';
+import { StartSessionDto } from './dto/start-session.dto';
+import { START_EXAMPLES } from './dto/start-session.examples';
 import { SwitchSessionDto } from './dto/switch-session.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key.decorator';
 import { SessionsService } from './sessions.service';
@@ -126,13 +128,22 @@ export class SessionsController {
   @Post(':id/start')
   @HttpCode(200)
   @Command('start')
-  @Command200('Start a pending session: the first participant plays', 'INVALID_STATE_TRANSITION')
+  @Command200(
+    'Start a pending session (the first participant plays), now or at at_ms',
+    'INVALID_STATE_TRANSITION',
+  )
+  @ApiBody({ type: StartSessionDto, required: false, examples: START_EXAMPLES })
   @ApiIdempotencyKey()
   start(
     @Param('id', SessionIdPipe) id: string,
+    @Body() dto: StartSessionDto,
     @IdempotencyKey() key?: string,
   ): Promise<{ data: SessionView }> {
-    return this.run(id, { kind: 'start' }, key);
+    return this.run(
+      id,
+      { kind: 'start', ...(dto.at_ms !== undefined && { at_ms: dto.at_ms }) },
+      key,
+    );
   }
 
   @Post(':id/pause')
