@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import { Api, chess } from './support/api';
 import { sleep, startApp, uniqueId } from './support/e2e-app';
 import { OwnRedis } from './support/own-redis';
+import { waitUntil } from './support/wait';
 
 /**
  * A Redis that stops answering (SIGSTOP) with connections open: commands answer 503 within the
@@ -19,6 +21,8 @@ describe('a stalled Redis', () => {
       REDIS_URL: redis.url,
       REDIS_COMMAND_TIMEOUT_MS: '300',
       RATE_LIMIT_ENABLED: 'false',
+      OUTBOX_STALE_MS: '1000',
+      OUTBOX_RELAY_INTERVAL_MS: '200',
     });
     api = new Api(app.getHttpServer());
   });
@@ -56,6 +60,25 @@ describe('a stalled Redis', () => {
     // The frozen write may have landed after all: one version more or none, never more.
     const after = (await api.get(id).expect(200)).body.data;
     expect([2, 3]).toContain(after.version);
+    // Whichever it was, every version that exists is in the audit trail (no phantom commit).
+    const pg = new Client({ connectionString: process.env.DATABASE_URL });
+    await pg.connect();
+    try {
+      const versions = await waitUntil(
+        async () =>
+          (
+            await pg.query<{ version: number }>(
+              'SELECT version FROM sync_events WHERE session_id = $1 ORDER BY version',
+              [id],
+            )
+          ).rows.map((r) => r.version),
+        (v) => v.length >= after.version,
+        10_000,
+      );
+      expect(versions).toEqual(Array.from({ length: after.version }, (_, i) => i + 1));
+    } finally {
+      await pg.end();
+    }
   });
 
   it('a command retried with its key after OUTCOME_UNKNOWN is applied once', async () => {

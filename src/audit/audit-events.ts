@@ -1,6 +1,7 @@
 import { Step } from '@synckairos/clock';
 import { ArchivedDeletion } from '../sessions/session-archive';
 import { SessionChange } from '../sessions/session-change';
+import { eventOfStep } from '../state/outbox-entry';
 import { AuditEvent } from './audit.constants';
 
 /** One event per version the change committed, oldest first. */
@@ -9,20 +10,9 @@ export function auditEventsOf(change: SessionChange): AuditEvent[] {
 }
 
 function fromStep(change: SessionChange, step: Step): AuditEvent {
-  const details: Record<string, unknown> = { ...step.details };
-  if (step.group_id !== undefined) details.group_id = step.group_id;
-  if (step.timeouts.length > 0) details.timeouts = step.timeouts;
   // The newest step's state is the one just written: its text is already made.
   const stored = step.version === change.after.version ? change.stored : undefined;
-  return {
-    session_id: change.sessionId,
-    version: step.version,
-    event_type: step.type,
-    participant_id: step.participant_id,
-    occurred_at_ms: step.at,
-    details: Object.keys(details).length > 0 ? details : null,
-    state: stored ?? JSON.stringify(step.state),
-  };
+  return eventOfStep(change.sessionId, step, stored);
 }
 
 export function deletionEventOf(deletion: ArchivedDeletion): AuditEvent {

@@ -63,7 +63,7 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
   }
 
   async onChange(change: SessionChange): Promise<void> {
-    if (change.steps.length === 0) return;
+    if (change.steps.length === 0 || change.recovered) return;
     await this.enqueue(change.sessionId, auditEventsOf(change));
   }
 

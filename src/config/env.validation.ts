@@ -98,6 +98,18 @@ export class EnvironmentVariables {
   @Max(1000)
   AUDIT_CONCURRENCY: number = 100;
 
+  /** An outbox entry still unwritten this long after its commit is relayed (its writer died). */
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  OUTBOX_STALE_MS: number = 5000;
+
+  /** How often each audit consumer looks for stale outbox entries. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  OUTBOX_RELAY_INTERVAL_MS: number = 1000;
+
   @IsInt()
   @Min(1)
   @Max(1000)

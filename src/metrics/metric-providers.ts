@@ -40,6 +40,10 @@ export const METRIC_PROVIDERS = [
     labelNames: ['client'],
   }),
   makeCounterProvider({
+    name: METRICS.outboxRecovered,
+    help: 'Committed versions the outbox relay wrote because their writer never enqueued them',
+  }),
+  makeCounterProvider({
     name: METRICS.redisDataLoss,
     help: 'Times this instance found Redis without its epoch marker: Redis lost its data',
   }),

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ClockState, Step, toView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
-import { SessionStore } from '../state/session-store';
+import { outboxOf, SessionStore } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
 import {
   ArchivedDeletion,
@@ -75,7 +75,8 @@ export class SessionLoader {
     const now = this.time.trustedNow();
     const step = restoredStep(archived, now);
     const state = step.state;
-    if (await this.store.create(state, this.ttl.ttlMs(state, now))) {
+    const outbox = outboxOf(sessionId, [step], now);
+    if (await this.store.create(state, this.ttl.ttlMs(state, now), [], outbox)) {
       this.logger.warn(
         `Session ${sessionId} was missing from Redis; restored version ${archived.state.version} ` +
           `as version ${state.version} (versions after ${archived.lastVersion} may be lost)`,

@@ -18,7 +18,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
-import { IdempotencyRecord, SessionStore, StoredSession } from '../state/session-store';
+import { IdempotencyRecord, outboxOf, SessionStore, StoredSession } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
 import { SessionCache } from './session-cache';
 import { SessionChangeFeed } from './session-change-feed';
@@ -105,7 +105,9 @@ export class SessionsService {
     await this.loader.assertIdIsFree(state.session_id);
     const view = toView(state, now);
     const record = req ? this.idempotency.record(req, { view }) : undefined;
-    if (!(await this.store.create(state, this.ttl.ttlMs(state, now), record ? [record] : []))) {
+    const outbox = outboxOf(state.session_id, [step], now);
+    const ttlMs = this.ttl.ttlMs(state, now);
+    if (!(await this.store.create(state, ttlMs, record ? [record] : [], outbox))) {
       throw new DomainError('SESSION_EXISTS', `session ${state.session_id} already exists`);
     }
     this.cache.set(state);
@@ -240,6 +242,11 @@ export class SessionsService {
         switches > 0 ? this.switchesPerSecond : 0,
         switches,
         records,
+        outboxOf(
+          sessionId,
+          results.flatMap((r) => r.result.steps),
+          now,
+        ),
       );
       if (cas.ok) {
         this.cache.set(state);

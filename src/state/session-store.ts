@@ -3,13 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import Redis, { ReplyError } from 'ioredis';
 import { Counter } from 'prom-client';
-import { ClockState } from '@synckairos/clock';
+import { ClockState, Step } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { withTimeout } from '../common/time/with-timeout';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { REDIS_CLIENT } from './redis.constants';
 import { SESSION_SCRIPTS } from './session-scripts';
+import { eventOfStep, outboxEntryOf } from './outbox-entry';
 import { SessionKeys } from './session-keys';
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)/;
@@ -39,6 +40,28 @@ export interface IdempotencyRecord {
   value: string;
 }
 
+/**
+ * What a write appends to the session's outbox: one entry per version (outboxEntryOf), and the
+ * instant `t` it files the session under in the outbox index.
+ */
+export interface OutboxWrite {
+  entries: string[];
+  t: number;
+}
+
+const NO_OUTBOX: OutboxWrite = { entries: [], t: 0 };
+
+/** The outbox of a write: every step's event, the newest one's state being the one stored. */
+export function outboxOf(sessionId: string, steps: Step[], t: number): OutboxWrite {
+  const last = steps.length - 1;
+  return {
+    entries: steps.map((step, i) =>
+      outboxEntryOf(eventOfStep(sessionId, step, i === last ? '' : undefined), t, i === last),
+    ),
+    t,
+  };
+}
+
 /** How long a command's first outcome is kept for its retries (contract: 24 h). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
@@ -49,6 +72,14 @@ interface SessionCommands {
   skCreate: Dynamic;
   skCompareAndSet: Dynamic;
   skIdemClaim(key: string, marker: string, ttlMs: number): Promise<string | null>;
+  skOutboxAck(key: string, upTo: number): Promise<[number, number]>;
+  skOutboxUnindex(key: string, sessionId: string, before: number): Promise<number>;
+  skOutboxClaim(
+    key: string,
+    staleBefore: number,
+    leaseUntil: number,
+    max: number,
+  ): Promise<string[]>;
   skIdemRelease(key: string, marker: string): Promise<number>;
   skDelete(key: string, ttlMs: number): Promise<string | null>;
   skUndelete(key: string, tombstoneVersion: number, state: string, ttlMs: number): Promise<number>;
@@ -94,19 +125,25 @@ export class SessionStore {
     state: ClockState,
     ttlMs: number,
     records: IdempotencyRecord[] = [],
+    outbox: OutboxWrite = NO_OUTBOX,
   ): Promise<boolean> {
-    const key = this.keys.session(state.session_id);
+    const id = state.session_id;
     const created = await this.guard(
       () =>
-        this.commands.skCreate(
-          1 + records.length,
-          key,
-          ...records.map((r) => r.key),
-          state.version,
-          JSON.stringify(state),
-          ttlMs,
-          IDEMPOTENCY_TTL_MS,
-          ...records.map((r) => r.value),
+        this.indexed(id, outbox, () =>
+          this.commands.skCreate(
+            2 + records.length,
+            this.keys.session(id),
+            this.keys.outbox(id),
+            ...records.map((r) => r.key),
+            state.version,
+            JSON.stringify(state),
+            ttlMs,
+            IDEMPOTENCY_TTL_MS,
+            outbox.entries.length,
+            ...outbox.entries,
+            ...records.map((r) => r.value),
+          ),
         ),
       true,
     );
@@ -125,25 +162,31 @@ export class SessionStore {
     commitsPerSecond = 0,
     commits = 1,
     records: IdempotencyRecord[] = [],
+    outbox: OutboxWrite = NO_OUTBOX,
   ): Promise<CasOutcome> {
     const id = next.session_id;
     const stored = JSON.stringify(next);
     const [code, current, room] = (await this.guard(
       () =>
-        this.commands.skCompareAndSet(
-          3 + records.length,
-          this.keys.session(id),
-          this.keys.watchers(id),
-          this.keys.commitRate(id),
-          ...records.map((r) => r.key),
-          expectedVersion,
-          next.version,
-          stored,
-          ttlMs,
-          commitsPerSecond,
-          commits,
-          IDEMPOTENCY_TTL_MS,
-          ...records.map((r) => r.value),
+        this.indexed(id, outbox, () =>
+          this.commands.skCompareAndSet(
+            4 + records.length,
+            this.keys.session(id),
+            this.keys.watchers(id),
+            this.keys.commitRate(id),
+            this.keys.outbox(id),
+            ...records.map((r) => r.key),
+            expectedVersion,
+            next.version,
+            stored,
+            ttlMs,
+            commitsPerSecond,
+            commits,
+            IDEMPOTENCY_TTL_MS,
+            outbox.entries.length,
+            ...outbox.entries,
+            ...records.map((r) => r.value),
+          ),
         ),
       true,
     )) as [number, (string | number)?, number?];
@@ -162,6 +205,57 @@ export class SessionStore {
       true,
     );
     return deleted ? (JSON.parse(deleted) as ClockState) : null;
+  }
+
+  /**
+   * Files the session in the outbox index, sent in the same pipeline as the write and just
+   * before it (no round trip of its own), so that a relay finds entries whose writer died.
+   */
+  private async indexed<T>(id: string, outbox: OutboxWrite, write: () => Promise<T>): Promise<T> {
+    if (outbox.entries.length === 0) return write();
+    const index = this.keys.outboxIndex(this.keys.outboxShardOf(id));
+    const filed = this.redis.zadd(index, outbox.t, id).catch((err: Error) => {
+      // The write decides; its entries are still acked on the normal path.
+      this.logger.warn(`Outbox index of ${id} not updated: ${err.message}`);
+    });
+    const [, result] = await Promise.all([filed, write()]);
+    return result;
+  }
+
+  /** Drops the outbox entries up to `version` (written to PostgreSQL); unindexes an empty one. */
+  async ackOutbox(sessionId: string, version: number): Promise<void> {
+    const [left, newest] = await this.guard(() =>
+      this.commands.skOutboxAck(this.keys.outbox(sessionId), version),
+    );
+    if (left > 0 || newest === 0) return;
+    const index = this.keys.outboxIndex(this.keys.outboxShardOf(sessionId));
+    await this.guard(() => this.commands.skOutboxUnindex(index, sessionId, newest));
+  }
+
+  /** The sessions of one index shard whose outbox is older than `staleBefore`, leased. */
+  claimStaleOutboxes(
+    shard: number,
+    staleBefore: number,
+    leaseUntil: number,
+    max: number,
+  ): Promise<string[]> {
+    return this.guard(() =>
+      this.commands.skOutboxClaim(this.keys.outboxIndex(shard), staleBefore, leaseUntil, max),
+    );
+  }
+
+  /** The oldest entries of a session's outbox (at most `max`). */
+  readOutbox(sessionId: string, max: number): Promise<string[]> {
+    return this.guard(() => this.redis.lrange(this.keys.outbox(sessionId), 0, max - 1));
+  }
+
+  /** Sessions with unwritten entries, and the oldest instant among them per shard. */
+  async outboxBacklog(shard: number): Promise<{ sessions: number; oldest: number | null }> {
+    const index = this.keys.outboxIndex(shard);
+    const [count, oldest] = await this.guard(() =>
+      Promise.all([this.redis.zcard(index), this.redis.zrange(index, 0, 0, 'WITHSCORES')]),
+    );
+    return { sessions: count, oldest: oldest.length === 2 ? Number(oldest[1]) : null };
   }
 
   /**
