@@ -4,6 +4,7 @@ import { SESSION_ARCHIVE } from '../sessions/session-archive';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AUDIT_QUEUE } from './audit.constants';
 import { AuditArchive } from './audit-archive';
+import { AuditBacklog } from './audit-backlog';
 import { AuditDatabase } from './audit-database';
 import { AuditEventsController } from './audit-events.controller';
 import { AuditProducer } from './audit-producer';
@@ -32,8 +33,9 @@ import { AuditProcessor } from './audit.processor';
     AuditTrailService,
     AuditArchive,
     OutboxRelay,
+    AuditBacklog,
     { provide: SESSION_ARCHIVE, useExisting: AuditArchive },
   ],
-  exports: [AuditDatabase, SESSION_ARCHIVE, BullModule],
+  exports: [AuditDatabase, SESSION_ARCHIVE, AuditBacklog, BullModule],
 })
 export class AuditModule {}

@@ -11,6 +11,7 @@ import { OUTBOX_SHARDS } from '../state/session-keys';
 import { SessionStore } from '../state/session-store';
 import { OutboxEntry, parseOutboxEntry } from '../state/outbox-entry';
 import { AuditEvent } from './audit.constants';
+import { AuditBacklog } from './audit-backlog';
 import { AuditRecorder } from './audit-recorder';
 
 /** Sessions claimed per shard and round, and entries read per session: every loop is bounded. */
@@ -37,14 +38,21 @@ export class OutboxRelay {
     private readonly recorder: AuditRecorder,
     private readonly feed: SessionChangeFeed,
     private readonly time: TimeSource,
+    private readonly backlog: AuditBacklog,
     @InjectMetric(METRICS.outboxRecovered) private readonly recovered: Counter,
     config: ConfigService<Env, true>,
   ) {
     this.staleMs = config.get('OUTBOX_STALE_MS', { infer: true });
   }
 
-  /** One pass over every index shard: what it relayed, in versions. */
+  /** One pass over every index shard: what it relayed, in versions. Then the backlog's size. */
   async relayOnce(): Promise<number> {
+    const relayed = await this.relayStale();
+    await this.backlog.measure();
+    return relayed;
+  }
+
+  private async relayStale(): Promise<number> {
     const now = this.time.now();
     let relayed = 0;
     for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {

@@ -98,6 +98,14 @@ export class EnvironmentVariables {
   @Max(1000)
   AUDIT_CONCURRENCY: number = 100;
 
+  /**
+   * Past this many bytes of audit backlog in Redis (PostgreSQL away), client commands answer
+   * 503 BACKLOG_FULL. 0: no cap.
+   */
+  @IsInt()
+  @Min(0)
+  AUDIT_BACKLOG_MAX_BYTES: number = 512 * 1024 * 1024;
+
   /** An outbox entry still unwritten this long after its commit is relayed (its writer died). */
   @IsInt()
   @Min(500)

@@ -7,6 +7,7 @@ import {
   HealthIndicatorService,
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
+import { AuditBacklog } from '../audit/audit-backlog';
 import { Public } from '../auth/auth.decorators';
 import { QueueMonitor } from '../queue/queue-monitor';
 import { SocketStats } from '../gateway/socket-stats';
@@ -28,6 +29,7 @@ export class HealthController {
     private readonly queues: QueueMonitor,
     private readonly sockets: SocketStats,
     private readonly shutdown: ShutdownState,
+    private readonly backlog: AuditBacklog,
   ) {}
 
   /** Liveness: nothing outside the process, so a Redis blip never restarts every pod. */
@@ -53,6 +55,8 @@ export class HealthController {
       () => this.redis.isHealthy(),
       () => this.clock.check(),
       () => this.draining(),
+      // Degraded, not down: reads and deadlines go on while commands are refused.
+      () => this.indicators.check('audit_backlog').up(this.backlog.status()),
     ]);
   }
 

@@ -8,6 +8,7 @@ export const METRICS = {
   redisErrors: 'synckairos_redis_errors_total',
   redisDataLoss: 'synckairos_redis_data_loss_total',
   outboxRecovered: 'synckairos_outbox_recovered_total',
+  auditBacklogBytes: 'synckairos_audit_backlog_bytes',
   auditEnqueueFailures: 'synckairos_audit_enqueue_failures_total',
   auditEventsWritten: 'synckairos_audit_events_written_total',
   auditUnrecoverable: 'synckairos_audit_unrecoverable_total',

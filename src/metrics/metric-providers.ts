@@ -39,6 +39,10 @@ export const METRIC_PROVIDERS = [
     help: 'Redis errors seen, by client (connection drops, refused or timed out commands)',
     labelNames: ['client'],
   }),
+  makeGaugeProvider({
+    name: METRICS.auditBacklogBytes,
+    help: 'Redis bytes of the audit backlog waiting for PostgreSQL (estimated; see AUDIT_BACKLOG_MAX_BYTES)',
+  }),
   makeCounterProvider({
     name: METRICS.outboxRecovered,
     help: 'Committed versions the outbox relay wrote because their writer never enqueued them',

@@ -13,6 +13,7 @@ import {
   SessionView,
   toView,
 } from '@synckairos/clock';
+import { AuditBacklog } from '../audit/audit-backlog';
 import { KeyedBatcher } from '../common/concurrency/keyed-batcher';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
@@ -81,6 +82,7 @@ export class SessionsService {
     private readonly time: TimeSource,
     private readonly feed: SessionChangeFeed,
     private readonly idempotency: Idempotency,
+    private readonly backlog: AuditBacklog,
     @InjectMetric(METRICS.switchDuration) private readonly switchDuration: Histogram,
     config: ConfigService<Env, true>,
   ) {
@@ -90,6 +92,7 @@ export class SessionsService {
   }
 
   async create(input: CreateSessionInput, idempotencyKey?: string): Promise<SessionView> {
+    this.backlog.assertRoom();
     if (idempotencyKey === undefined) return this.createOnce(input);
     const req = this.idempotency.request(input.session_id, 'create', idempotencyKey, input);
     const created = await this.once(req, async () => ({ view: await this.createOnce(input, req) }));
@@ -133,6 +136,8 @@ export class SessionsService {
     command: Command,
     idempotencyKey?: string,
   ): Promise<CommandOutcome> {
+    // Clients wait while the audit backlog is full; settling (reads, deadlines) goes on.
+    if (command.kind !== 'settle') this.backlog.assertRoom();
     const stop = command.kind === 'switch' ? this.switchDuration.startTimer() : undefined;
     try {
       if (idempotencyKey === undefined) return await this.run(sessionId, { command });

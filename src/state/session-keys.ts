@@ -45,6 +45,11 @@ export class SessionKeys {
     return (h >>> 0) % OUTBOX_SHARDS;
   }
 
+  /** The audit backlog's size as the consumers last measured it (see AuditBacklog). */
+  backlog(): string {
+    return `${this.prefix}:audit-backlog`;
+  }
+
   /** Written once per Redis: its absence later says that Redis lost its data. */
   epoch(): string {
     return `${this.prefix}:epoch`;
