@@ -56,6 +56,31 @@ describe('SessionStore on a real Redis', () => {
     await expect(store.get(state.session_id)).resolves.toEqual({ kind: 'live', state });
   });
 
+  it('refuses a write whose instant is implausible against Redis time, and writes nothing', async () => {
+    const state = fresh();
+    const t = Date.now();
+    // The default MAX_CLOCK_SKEW_MS is 100: 10 s ahead or 10 s behind is a broken clock.
+    await expect(
+      store.create(state, 5000, [], { entries: [], t: 0 }, t + 10_000),
+    ).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    await expect(
+      store.create(state, 5000, [], { entries: [], t: 0 }, t - 10_000),
+    ).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    await expect(store.get(state.session_id)).resolves.toEqual({ kind: 'missing' });
+    await expect(store.create(state, 5000, [], { entries: [], t: 0 }, Date.now())).resolves.toBe(
+      true,
+    );
+    const next = { ...state, version: 2 };
+    await expect(
+      store.compareAndSet(1, next, 5000, 0, 1, [], { entries: [], t: 0 }, Date.now() + 10_000),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(store.get(state.session_id)).resolves.toEqual({ kind: 'live', state });
+  });
+
   it('compare-and-set writes only on the expected version and returns the newer state otherwise', async () => {
     const state = fresh();
     await store.create(state, 0);

@@ -14,28 +14,44 @@ local function outbox_push(key, from, n, stored)
   end
 end`;
 
+/**
+ * The writer's instant (ARGV[at]) against Redis' TIME: at most ARGV[at+1] ms ahead of it, at
+ * most ARGV[at+2] behind (its skew plus the time the write waited to be run).
+ */
+const PLAUSIBLE = `
+local function redis_now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function plausible(at)
+  local d = tonumber(ARGV[at]) - redis_now()
+  return d <= tonumber(ARGV[at + 1]) and -d <= tonumber(ARGV[at + 2])
+end`;
+
 export const SESSION_SCRIPTS = {
   /**
    * KEYS: session, its outbox, then the idempotency records to write with it. ARGV: version,
-   * state, ttlMs, the records' ttlMs, the number of outbox entries n, n entries, one record
-   * per record key. → 1 created, 0 the id is taken.
+   * state, ttlMs, the records' ttlMs, the writer's now, how far ahead and behind Redis' own
+   * time it may be, the number of outbox entries n, n entries, one record per record key.
+   * → 1 created, 0 the id is taken, {-4, Redis time} the writer's clock is implausible.
    */
   skCreate: {
-    lua: `${OUTBOX_PUSH}
+    lua: `${OUTBOX_PUSH}${PLAUSIBLE}
+if not plausible(5) then return {-4, redis_now()} end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 's', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-local n = tonumber(ARGV[5])
-outbox_push(KEYS[2], 6, n, ARGV[2])
-for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[3 + n + i], 'PX', ARGV[4]) end
+local n = tonumber(ARGV[8])
+outbox_push(KEYS[2], 9, n, ARGV[2])
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[6 + n + i], 'PX', ARGV[4]) end
 return 1`,
   },
   /**
    * KEYS: session, its watchers, its commit counter, its outbox, then the idempotency records
    * to write with it. ARGV: expected version, new version, new state, ttlMs, most commits per
-   * second (0: no limit), the commits this write counts for, the records' ttlMs, the number of
-   * outbox entries n, n entries (one per version: its audit event), then one record per record
-   * key. The events and the outcomes are written with the state or not at all: every committed
+   * second (0: no limit), the commits this write counts for, the records' ttlMs, the writer's
+   * now and how far ahead and behind Redis' own time it may be, the number of outbox entries n,
+   * n entries (one per version: its audit event), then one record per record key. The events and the outcomes are written with the state or not at all: every committed
    * version has its event, whoever committed it, and a retried command finds its first outcome
    * if, and only if, this write happened.
    * → {1, watched} written (watched: 1 when some instance has sockets in its room);
@@ -45,7 +61,8 @@ return 1`,
    * write: it costs no round trip of its own, and a refused or lost attempt is not counted.
    */
   skCompareAndSet: {
-    lua: `${OUTBOX_PUSH}
+    lua: `${OUTBOX_PUSH}${PLAUSIBLE}
+if not plausible(8) then return {-4, redis_now()} end
 local cur = redis.call('HMGET', KEYS[1], 'v', 's')
 if not cur[1] then return {0} end
 if not cur[2] then return {-2} end
@@ -63,9 +80,9 @@ if limit > 0 then
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
-local n = tonumber(ARGV[8])
-outbox_push(KEYS[4], 9, n, ARGV[3])
-for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[4 + n + i], 'PX', ARGV[7]) end
+local n = tonumber(ARGV[11])
+outbox_push(KEYS[4], 12, n, ARGV[3])
+for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[7 + n + i], 'PX', ARGV[7]) end
 return {1, redis.call('EXISTS', KEYS[2])}`,
   },
   /** KEYS: session. ARGV: tombstone ttlMs. → the deleted state, or nil when there was none. */

@@ -94,6 +94,9 @@ export class SessionStore {
   private readonly logger = new Logger(SessionStore.name);
   private readonly commands: SessionCommands;
   private readonly timeoutMs: number;
+  /** How far a writer's instant may be from Redis' time (see the scripts' `plausible`). */
+  private readonly aheadMs: number;
+  private readonly behindMs: number;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -102,6 +105,9 @@ export class SessionStore {
     config: ConfigService<Env, true>,
   ) {
     this.timeoutMs = config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true });
+    const skew = config.get('MAX_CLOCK_SKEW_MS', { infer: true });
+    this.aheadMs = skew;
+    this.behindMs = skew + this.timeoutMs;
     for (const [name, script] of Object.entries(SESSION_SCRIPTS)) {
       if (!(name in redis))
         redis.defineCommand(name, {
@@ -126,6 +132,7 @@ export class SessionStore {
     ttlMs: number,
     records: IdempotencyRecord[] = [],
     outbox: OutboxWrite = NO_OUTBOX,
+    now = outbox.t || Date.now(),
   ): Promise<boolean> {
     const id = state.session_id;
     const created = await this.guard(
@@ -140,6 +147,9 @@ export class SessionStore {
             JSON.stringify(state),
             ttlMs,
             IDEMPOTENCY_TTL_MS,
+            now,
+            this.aheadMs,
+            this.behindMs,
             outbox.entries.length,
             ...outbox.entries,
             ...records.map((r) => r.value),
@@ -147,6 +157,7 @@ export class SessionStore {
         ),
       true,
     );
+    if (Array.isArray(created)) throw this.implausible(Number(created[1]), now);
     return created === 1;
   }
 
@@ -163,6 +174,7 @@ export class SessionStore {
     commits = 1,
     records: IdempotencyRecord[] = [],
     outbox: OutboxWrite = NO_OUTBOX,
+    now = outbox.t || Date.now(),
   ): Promise<CasOutcome> {
     const id = next.session_id;
     const stored = JSON.stringify(next);
@@ -183,6 +195,9 @@ export class SessionStore {
             commitsPerSecond,
             commits,
             IDEMPOTENCY_TTL_MS,
+            now,
+            this.aheadMs,
+            this.behindMs,
             outbox.entries.length,
             ...outbox.entries,
             ...records.map((r) => r.value),
@@ -191,6 +206,7 @@ export class SessionStore {
       true,
     )) as [number, (string | number)?, number?];
     if (code === 1) return { ok: true, watched: current === 1, stored };
+    if (code === -4) throw this.implausible(Number(current), now);
     if (code === -3) return { ok: false, retryAfterMs: Number(current), room: Number(room ?? 0) };
     if (code === -1 && typeof current === 'string') {
       return { ok: false, current: { kind: 'live', state: JSON.parse(current) as ClockState } };
@@ -205,6 +221,16 @@ export class SessionStore {
       true,
     );
     return deleted ? (JSON.parse(deleted) as ClockState) : null;
+  }
+
+  private implausible(redisNow: number, now: number): DomainError {
+    this.logger.error(
+      `Write refused: this instance's time ${now} is ${now - redisNow} ms off Redis' time`,
+    );
+    return new DomainError(
+      'UNAVAILABLE',
+      "this instance's clock is out of step with the session store; try again",
+    );
   }
 
   /**
