@@ -14,6 +14,7 @@ import { Env } from '../../config/env.validation';
 import { METRICS } from '../../metrics/metric-names';
 import { ScrapeHooks } from '../../metrics/scrape-hooks';
 import { REDIS_CLIENT } from '../../state/redis.constants';
+import { describeOffset } from './clock-trust';
 import { LocalClock } from './local-clock';
 import { ClockSample, estimateOffset, OffsetEstimate } from './offset-estimate';
 import { TimeSource } from './time-source';
@@ -126,7 +127,7 @@ export class ClockSync implements OnModuleInit, OnApplicationBootstrap, OnApplic
     const skewed = this.time.status().correcting && Math.abs(offsetMs) > this.maxSkewMs;
     if (skewed && !this.hostSkewReported)
       this.logger.warn(
-        `This host's clock is ${Math.round(-offsetMs)} ms off Redis time (corrected; check NTP)`,
+        `This host's clock is ${describeOffset(offsetMs)} Redis time (corrected; check NTP)`,
       );
     this.hostSkewReported = skewed;
   }

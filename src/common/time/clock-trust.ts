@@ -49,7 +49,7 @@ export function assessClock(
   if (boundMs > policy.maxSkewMs) {
     const reason = correcting
       ? `the clock's offset to Redis is known within ±${Math.ceil(boundMs)} ms only (MAX_CLOCK_SKEW_MS ${policy.maxSkewMs})`
-      : `the clock is ${Math.round(offsetMs)} ms off Redis time, uncorrected (MAX_CLOCK_SKEW_MS ${policy.maxSkewMs})`;
+      : `the clock is ${describeOffset(offsetMs)} Redis time, uncorrected (MAX_CLOCK_SKEW_MS ${policy.maxSkewMs})`;
     return untrusted(reason, correcting, offsetMs, boundMs, ageMs);
   }
   return { trusted: true, correcting, offsetMs, boundMs, ageMs };
@@ -63,4 +63,9 @@ function untrusted(
   ageMs: number | null,
 ): ClockStatus {
   return { trusted: false, reason, correcting, offsetMs, boundMs, ageMs };
+}
+
+/** Redis' clock minus this one, said the way round an operator reads it. */
+export function describeOffset(offsetMs: number): string {
+  return `${Math.round(Math.abs(offsetMs))} ms ${offsetMs > 0 ? 'behind' : 'ahead of'}`;
 }

@@ -57,7 +57,7 @@ describe('TimeSource', () => {
     time.update(measured(-2000, 0.3, local.at));
     expect(time.now()).toBe(1_000_000);
     expect(time.status()).toMatchObject({ trusted: false, correcting: false });
-    expect(time.status().reason).toMatch(/-2000 ms off Redis time, uncorrected/);
+    expect(time.status().reason).toMatch(/2000 ms ahead of Redis time, uncorrected/);
     expect(() => time.trustedNow()).toThrow(/not in step with Redis/);
   });
 
