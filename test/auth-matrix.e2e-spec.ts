@@ -90,7 +90,7 @@ describe('access for every route and role', () => {
     if (command === undefined) throw new Error(`${route.method} ${route.path} names no command`);
     if (!(command in ALLOWED)) throw new Error(`no expectation for the command ${command}`);
     const base = role.replace(', other session', '') as Role;
-    // Every command acts on one session (its :id, or the id a create names).
+    // Every command acts on one session (its :id, the id a create names, a bulk start's one id).
     if (/other session/.test(role)) return 403;
     return ALLOWED[command].includes(base) ? 'open' : 403;
   };
@@ -99,9 +99,12 @@ describe('access for every route and role', () => {
     const id = sessionFor(role);
     const path = route.path.replace(':id', id);
     const create = route.path === '/v1/sessions' && route.method === 'POST';
+    const bulk = route.path === '/v1/sessions/start';
     const body = create
       ? chess(/other session/.test(role) ? uniqueId('not-mine') : uniqueId('unused'))
-      : { ms: 1000 };
+      : bulk
+        ? { session_ids: [id] }
+        : { ms: 1000 };
     if (create && role === 'scoped token') body.session_id = fresh;
     const req = request(appFor(role).getHttpServer())
       [route.method.toLowerCase() as 'get'](path)

@@ -13,8 +13,9 @@ export type AuthenticatedRequest = Request & { principal?: Principal };
 /**
  * Every route needs credentials unless its handler is @Public (401 without them; 429 for an
  * address past its failed attempts). What the caller may do is decided by CommandPolicy on the
- * @Command of the handler Nest matched and the session of its `:id` (or, for a create, of the
- * body). A player's switch is made to end its own turn before the body is validated.
+ * @Command of the handler Nest matched and the sessions it acts on (its `:id`, or those the body
+ * names: a create's id, a bulk start's ids). A player's switch is made to end its own turn
+ * before the body is validated.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -36,7 +37,7 @@ export class AuthGuard implements CanActivate {
       COMMAND_KEY,
       context.getHandler(),
     );
-    this.policy.authorize(principal, command, sessionOf(req));
+    this.policy.authorizeAll(principal, command, sessionsOf(req));
     if (command === 'switch' && isObjectOrAbsent(req.body)) {
       req.body = this.policy.constrainSwitch(principal, (req.body ?? {}) as object);
     }
@@ -54,12 +55,18 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** The session the matched route acts on: its `:id`, or the id a create names. */
-function sessionOf(req: Request): string | undefined {
+/**
+ * The sessions the matched route acts on: its `:id`, the id a create names, or the ids a bulk
+ * start lists (anything else in them is left for the body pipe to refuse).
+ */
+function sessionsOf(req: Request): string[] {
   const fromPath = (req.params as Record<string, string | undefined>).id;
-  if (fromPath !== undefined) return fromPath;
-  const body = req.body as { session_id?: unknown } | undefined;
-  return typeof body?.session_id === 'string' ? body.session_id : undefined;
+  if (fromPath !== undefined) return [fromPath];
+  const body = req.body as { session_id?: unknown; session_ids?: unknown } | undefined;
+  if (typeof body?.session_id === 'string') return [body.session_id];
+  if (Array.isArray(body?.session_ids))
+    return body.session_ids.filter((id): id is string => typeof id === 'string');
+  return [];
 }
 
 /** Anything else is left for the body pipe to refuse. */

@@ -29,6 +29,17 @@ describe('CommandPolicy', () => {
     expect(outcome(() => policy.authorize(scoped, command, 'other'))).toBe('FORBIDDEN');
   });
 
+  it('a bulk start needs every session it lists; a player may start none', () => {
+    const two = principal({ subject: 'jwt:sub:t', sessions: ['game', 'other'] });
+    expect(outcome(() => policy.authorizeAll(two, 'start', ['game', 'other']))).toBe('allowed');
+    expect(outcome(() => policy.authorizeAll(scoped, 'start', ['game', 'other']))).toBe(
+      'FORBIDDEN',
+    );
+    expect(outcome(() => policy.authorizeAll(FULL_ACCESS, 'start', ['a', 'b']))).toBe('allowed');
+    expect(outcome(() => policy.authorizeAll(player, 'start', ['game']))).toBe('FORBIDDEN');
+    expect(outcome(() => policy.authorizeAll(scoped, undefined, []))).toBe('FORBIDDEN');
+  });
+
   it('a player reads, reads events, watches and switches; nothing else', () => {
     expect([...PLAYER_COMMANDS].sort()).toEqual(['read', 'read_events', 'switch', 'watch']);
     for (const command of SESSION_COMMANDS) {

@@ -43,6 +43,25 @@ export class CommandPolicy {
   }
 
   /**
+   * A command on several sessions (a bulk start): refused as a whole unless the principal may
+   * run it on every one, so that a round never starts in part for want of access.
+   */
+  authorizeAll(
+    principal: Principal,
+    command: SessionCommand | undefined,
+    sessionIds: readonly string[],
+  ): void {
+    const denied = sessionIds.filter((id) => !mayAccess(principal, id));
+    if (denied.length > 0) {
+      const named = denied.slice(0, 5).join(', ') + (denied.length > 5 ? ', …' : '');
+      throw forbidden(
+        `this token does not give access to session${denied.length > 1 ? 's' : ''} ${named}`,
+      );
+    }
+    this.authorize(principal, command, undefined);
+  }
+
+  /**
    * A player's switch: it may only end its own turn, so it always carries its participant as
    * `current_participant_id` (a turn that is not its own is then 409 NOT_ACTIVE_PARTICIPANT).
    */

@@ -4,7 +4,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { ClockState, deadlineOf } from '@synckairos/clock';
+import { ClockState, wakeUpOf } from '@synckairos/clock';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
@@ -23,9 +23,10 @@ import { DeadlineRunner } from './deadline-runner';
 import { DeadlineTimers } from './deadline-timers';
 
 /**
- * Arms a deadline whenever a change leaves a clock running: a timer on this instance at the
- * exact instant (the precise path), and a durable BullMQ delayed job shortly after it (the
- * backstop that fires on any instance, even if this one died).
+ * Arms a deadline whenever a change leaves a clock running or a start scheduled: a timer on
+ * this instance at the exact instant (the precise path), and a durable BullMQ delayed job
+ * shortly after it (the backstop that fires on any instance, even if this one died). The
+ * instant is the clock's `wakeUpOf`: the flag, a scheduled start or a low-time warning.
  *
  * A durable job is added only when no earlier one covers the new instant: if the state this
  * change replaced was running with a deadline no later than the new one, its job is still
@@ -73,10 +74,10 @@ export class DeadlineScheduler
 
   async onChange(change: SessionChange): Promise<void> {
     if (change.superseded) return;
-    const due = deadlineOf(change.after);
+    const due = wakeUpOf(change.after);
     this.timers.schedule(change.sessionId, due, (id) => void this.runner.fire(id, 'timer'));
     if (due === null) return;
-    const covering = change.before ? deadlineOf(change.before) : null;
+    const covering = change.before ? wakeUpOf(change.before) : null;
     if (covering !== null && covering <= due) return;
     await this.armDurable(change.after);
   }
@@ -87,7 +88,7 @@ export class DeadlineScheduler
 
   /** Adds the durable job for this state's deadline; the same version twice is a no-op. */
   async armDurable(state: ClockState): Promise<void> {
-    const due = deadlineOf(state);
+    const due = wakeUpOf(state);
     if (due === null) return;
     const data: DeadlineJobData = {
       session_id: state.session_id,

@@ -6,6 +6,7 @@ export const METRICS = {
   socketConnections: 'synckairos_socket_connections',
   queueJobs: 'synckairos_queue_jobs',
   redisErrors: 'synckairos_redis_errors_total',
+  redisDataLoss: 'synckairos_redis_data_loss_total',
   auditEnqueueFailures: 'synckairos_audit_enqueue_failures_total',
   auditEventsWritten: 'synckairos_audit_events_written_total',
   auditUnrecoverable: 'synckairos_audit_unrecoverable_total',

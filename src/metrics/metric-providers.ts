@@ -40,6 +40,10 @@ export const METRIC_PROVIDERS = [
     labelNames: ['client'],
   }),
   makeCounterProvider({
+    name: METRICS.redisDataLoss,
+    help: 'Times this instance found Redis without its epoch marker: Redis lost its data',
+  }),
+  makeCounterProvider({
     name: METRICS.auditEnqueueFailures,
     help: 'State changes whose audit job Redis refused (the request still succeeded)',
   }),

@@ -19,6 +19,16 @@ export class SessionKeys {
     return `${this.prefix}:rate:{${sessionId}}`;
   }
 
+  /** The first outcome of a command sent with an Idempotency-Key (see IdempotencyStore). */
+  idempotency(sessionId: string, command: string, key: string): string {
+    return `${this.prefix}:idem:{${sessionId}}:${command}:${key}`;
+  }
+
+  /** Written once per Redis: its absence later says that Redis lost its data. */
+  epoch(): string {
+    return `${this.prefix}:epoch`;
+  }
+
   /** BullMQ queue prefix: one hash tag, so a queue's keys share a slot. */
   queuePrefix(): string {
     return `{${this.prefix}}`;

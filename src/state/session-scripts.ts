@@ -5,19 +5,23 @@
  * A TTL of 0 means "no expiry".
  */
 export const SESSION_SCRIPTS = {
-  /** KEYS: session. ARGV: version, state, ttlMs. → 1 created, 0 the id is taken. */
+  /**
+   * KEYS: session, then the idempotency records to write with it. ARGV: version, state, ttlMs,
+   * the records' ttlMs, then one record per record key. → 1 created, 0 the id is taken.
+   */
   skCreate: {
-    numberOfKeys: 1,
     lua: `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 's', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[3 + i], 'PX', ARGV[4]) end
 return 1`,
   },
   /**
-   * KEYS: session, its watchers, its commit counter. ARGV: expected version, new version, new
-   * state, ttlMs, most commits per second (0: no limit), the commits this write counts for
-   * (1 when absent: the new version may carry several commands of the session).
+   * KEYS: session, its watchers, its commit counter, then the idempotency records to write
+   * with it. ARGV: expected version, new version, new state, ttlMs, most commits per second
+   * (0: no limit), the commits this write counts for, the records' ttlMs, then one record per
+   * record key: a retried command finds its first outcome if, and only if, this write happened.
    * → {1, watched} written (watched: 1 when some instance has sockets in its room);
    *   {0} missing; {-1, state} the version moved on; {-2} deleted;
    *   {-3, ms, room} over the limit, which resets in ms; room: the commits still allowed.
@@ -25,7 +29,6 @@ return 1`,
    * write: it costs no round trip of its own, and a refused or lost attempt is not counted.
    */
   skCompareAndSet: {
-    numberOfKeys: 3,
     lua: `
 local cur = redis.call('HMGET', KEYS[1], 'v', 's')
 if not cur[1] then return {0} end
@@ -44,6 +47,7 @@ if limit > 0 then
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
+for i = 4, #KEYS do redis.call('SET', KEYS[i], ARGV[4 + i], 'PX', ARGV[7]) end
 return {1, redis.call('EXISTS', KEYS[2])}`,
   },
   /** KEYS: session. ARGV: tombstone ttlMs. → the deleted state, or nil when there was none. */
@@ -71,6 +75,25 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) - 1, 's', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`,
+  },
+  /**
+   * KEYS: an idempotency record. ARGV: the pending marker, its ttlMs. Claims the key for a
+   * command about to run. → nil claimed, or what the key holds (a marker or an outcome).
+   */
+  skIdemClaim: {
+    numberOfKeys: 1,
+    lua: `
+local cur = redis.call('GET', KEYS[1])
+if cur then return cur end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`,
+  },
+  /** KEYS: an idempotency record. ARGV: our pending marker. Lets go of a claim left undecided. */
+  skIdemRelease: {
+    numberOfKeys: 1,
+    lua: `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+return 0`,
   },
 } as const;
 

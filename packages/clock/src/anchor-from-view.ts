@@ -48,6 +48,10 @@ export function anchorFromView(view: SessionView): ClockState {
     ...(view.consecutive_timeouts !== undefined && {
       consecutive_timeouts: view.consecutive_timeouts,
     }),
+    ...(typeof view.scheduled_start_at === 'string' && {
+      scheduled_start_at: Date.parse(view.scheduled_start_at),
+    }),
+    ...(typeof view.low_time_ms === 'number' && { low_time_ms: view.low_time_ms }),
   };
   return state;
 }

@@ -19,6 +19,7 @@ import {
   reanchor,
   startClockAt,
 } from './running-clock';
+import { applyStart } from './schedule';
 import { passTurn, settle } from './settle';
 import { Transition } from './transition';
 
@@ -45,7 +46,9 @@ export function applyCommand(state: ClockState, command: Command, now: number): 
   let expired: string | undefined;
   try {
     if (command.kind === 'switch') {
-      expired = applySwitch(t, command, state, settled > 0, now);
+      // A scheduled start found while settling is no time-out: the switch goes on.
+      const ranOut = t.steps.some((step) => step.timeouts.length > 0);
+      expired = applySwitch(t, command, state, ranOut, now);
     } else {
       applyOther(t, command, now);
     }
@@ -71,7 +74,7 @@ function applyOther(t: Transition, command: Exclude<Command, SwitchCommand>, now
     case 'settle':
       return;
     case 'start':
-      return start(t, now);
+      return applyStart(t, command, now);
     case 'pause':
       return pause(t, now);
     case 'resume':
@@ -86,16 +89,6 @@ function applyOther(t: Transition, command: Exclude<Command, SwitchCommand>, now
 
 function requireStatus(s: ClockState, allowed: ClockState['status'][], action: string): void {
   if (!allowed.includes(s.status)) throw DomainError.invalidTransition(s.status, action);
-}
-
-function start(t: Transition, now: number): void {
-  const s = t.state;
-  requireStatus(s, ['pending'], 'start');
-  const first = nextInRotation(s, null);
-  s.status = 'running';
-  s.session_started_at = now;
-  passTurn(s, first, now);
-  t.record('session_started', now, { participant_id: s.active_participant_id });
 }
 
 function pause(t: Transition, now: number): void {
@@ -122,6 +115,7 @@ function finish(t: Transition, kind: 'complete' | 'cancel', now: number): void {
   s.status = kind === 'complete' ? 'completed' : 'cancelled';
   s.session_completed_at = now;
   s.active_participant_id = null;
+  delete s.scheduled_start_at; // a start scheduled for later is overridden
   startClockAt(s, null);
   t.record(kind === 'complete' ? 'session_completed' : 'session_cancelled', now);
 }

@@ -95,6 +95,15 @@ export interface ClockState {
   /** per_cycle: turns that timed out in a row since the last switch (absent: 0). */
   consecutive_timeouts?: number;
   webhook?: SessionWebhook;
+  /** A start scheduled for later (contract section 9): pending until this instant. */
+  scheduled_start_at?: number;
+  /** Section 9: warn when the running clock's remaining time reaches this; absent: never. */
+  low_time_ms?: number;
+  /**
+   * The watched clock (this turn's, or the session's) was above `low_time_ms` when it started
+   * running and has not reached it yet: its crossing is still to be warned of (see low-time.ts).
+   */
+  low_time_armed?: boolean;
 }
 
 /** A session's own webhook (contract section 9); without one, the service's default applies. */
@@ -105,6 +114,7 @@ export interface SessionWebhook {
 
 export const EVENT_TYPES = [
   'session_created',
+  'session_scheduled',
   'session_started',
   'cycle_switched',
   'session_paused',
@@ -151,6 +161,17 @@ export interface SwitchCommand {
   current_participant_id?: string;
 }
 
+/**
+ * Start now, or (with `at_ms`) at that instant (section 9). `accepted_at`: the instant the
+ * request was accepted, which `at_ms` is checked against and a start without `at_ms` is
+ * anchored at (a bulk start anchors every session at one instant); default `now`.
+ */
+export interface StartCommand {
+  kind: 'start';
+  at_ms?: number;
+  accepted_at?: number;
+}
+
 export interface AddTimeCommand {
   kind: 'add_time';
   participant_id?: string;
@@ -160,7 +181,7 @@ export interface AddTimeCommand {
 
 export type Command =
   | { kind: 'settle' }
-  | { kind: 'start' }
+  | StartCommand
   | { kind: 'pause' }
   | { kind: 'resume' }
   | { kind: 'complete' }
@@ -213,4 +234,5 @@ export interface CreateSessionInput {
   time_control?: TimeControlInput | null;
   max_idle_rounds?: number | null;
   webhook?: SessionWebhook;
+  low_time_ms?: number | null;
 }

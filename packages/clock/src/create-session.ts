@@ -1,6 +1,7 @@
 import { DomainError, FieldError } from './domain-error';
 import { ClockGroup, ClockParticipant, ClockState, CreateSessionInput, Step } from './clock.types';
 import { DEFAULT_MAX_IDLE_ROUNDS } from './idle-rounds';
+import { lowTimeErrors } from './low-time';
 import { freshByoyomi } from './time-control';
 import { normalizeTimeControl } from './time-control.rules';
 import { TimeControl } from './time-control.types';
@@ -57,6 +58,7 @@ export function createSession(
       consecutive_timeouts: 0,
     }),
     ...(given(input.webhook) && { webhook: { ...input.webhook } }),
+    ...(given(input.low_time_ms) && { low_time_ms: input.low_time_ms }),
   };
   const step: Step = {
     type: 'session_created',
@@ -100,6 +102,7 @@ function crossFieldErrors(input: CreateSessionInput): FieldError[] {
   }
   if (mode === 'per_group') errors.push(...groupBankErrors(input));
   errors.push(...timeControlScopeErrors(input));
+  errors.push(...lowTimeErrors(input.low_time_ms));
   if (given(input.metadata) && jsonBytes(input.metadata) > MAX_METADATA_BYTES) {
     errors.push({
       field: 'metadata',

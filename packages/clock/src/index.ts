@@ -1,4 +1,4 @@
-/** The clock's public surface: pure rules from a state, a command and `now` (contract §2, §3, §7). */
+/** The clock's public surface: pure rules from a state, a command and `now` (contract §2, §3, §7, §9). */
 export * from './add-time';
 export * from './anchor-from-view';
 export * from './apply-command';
@@ -8,7 +8,9 @@ export * from './create-session';
 export * from './domain-error';
 export * from './error-codes';
 export * from './idle-rounds';
+export * from './low-time';
 export * from './running-clock';
+export * from './schedule';
 export * from './session-view';
 export * from './settle';
 export * from './time-control-scope';
@@ -16,3 +18,4 @@ export * from './time-control.rules';
 export * from './time-control';
 export * from './time-control.types';
 export * from './transition';
+export * from './wake-up';

@@ -1,6 +1,7 @@
 import { ClockGroup, ClockParticipant, ClockState } from './clock.types';
 import { chargeControlled, flagAfterAnchor, horizonOf } from './controlled-turn';
 import { idleTimeoutsLeft } from './idle-rounds';
+import { noteLowTimeReached } from './low-time';
 import { controlOf } from './time-control';
 
 /**
@@ -100,17 +101,19 @@ export function deadlineOf(state: ClockState): number | null {
 
 /** Charges `ms` of running time to everything that runs while the active participant plays. */
 export function chargeRun(state: ClockState, ms: number): void {
-  if (ms <= 0) return;
-  const p = activeParticipant(state);
-  const control = p && controlOf(state, p);
-  if (p && control) chargeControlled(state, p, control, ms);
-  else if (p) {
-    p.time_used_ms += ms;
-    const g = findGroup(state, p.group_id);
-    if (g && state.sync_mode === 'per_group') g.time_used_ms += ms;
+  if (ms > 0) {
+    const p = activeParticipant(state);
+    const control = p && controlOf(state, p);
+    if (p && control) chargeControlled(state, p, control, ms);
+    else if (p) {
+      p.time_used_ms += ms;
+      const g = findGroup(state, p.group_id);
+      if (g && state.sync_mode === 'per_group') g.time_used_ms += ms;
+    }
+    state.elapsed_ms += ms;
+    state.turn_used_ms += ms;
   }
-  state.elapsed_ms += ms;
-  state.turn_used_ms += ms;
+  noteLowTimeReached(state);
 }
 
 /** Moves the anchor to `now`, charging the time run since the previous anchor. */

@@ -75,6 +75,10 @@ export interface SessionView {
   server_time_ms: number;
   metadata?: Record<string, unknown>;
   webhook: SessionWebhook | null;
+  /** Section 9: a start scheduled for later; null when none. */
+  scheduled_start_at: string | null;
+  /** Section 9: the low-time warning threshold; null when none. */
+  low_time_ms: number | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -109,6 +113,8 @@ export function toView(state: ClockState, now: number): SessionView {
     time_elapsed_ms: state.elapsed_ms + run,
     server_time_ms: now,
     webhook: state.webhook ?? null,
+    scheduled_start_at: iso(state.scheduled_start_at ?? null),
+    low_time_ms: state.low_time_ms ?? null,
   };
   if (state.sync_mode === 'per_cycle') {
     view.max_idle_rounds = maxIdleRoundsOf(state);

@@ -1,5 +1,7 @@
 import { ClockParticipant, ClockState, Timeout } from './clock.types';
 import { exhaustByoyomi } from './controlled-turn';
+import { armLowTimeForTurn } from './low-time';
+import { startIfDue } from './schedule';
 import { idleLimit, idleTimeoutsLeft, maxIdleRoundsOf } from './idle-rounds';
 import {
   activeParticipant,
@@ -22,11 +24,13 @@ export const MAX_TIMEOUT_STEPS = 64;
 
 /**
  * Brings a running session up to `now`: every clock that reached zero before (or at) `now`
- * is settled at the exact instant it did, one step each, in order. Bounded by the rules: in the
+ * is settled at the exact instant it did, one step each, in order (a scheduled start that is
+ * due first, at its instant). Bounded by the rules: in the
  * bank modes each pass drops a participant (or group) out for good, global and count_up end at
  * the first, and per_cycle reaches `now` in one fast-forward after MAX_TIMEOUT_STEPS.
  */
 export function settle(t: Transition, now: number): void {
+  startIfDue(t, now);
   const s = t.state;
   const bound = s.participants.length + MAX_TIMEOUT_STEPS + 2;
   let timeouts = 0;
@@ -163,6 +167,7 @@ export function passTurn(s: ClockState, next: ClockParticipant | null, at: numbe
   startClockAt(s, at);
   s.turn_used_ms = 0;
   if (s.turn_charged_ms !== undefined) s.turn_charged_ms = 0;
+  armLowTimeForTurn(s);
 }
 
 /**

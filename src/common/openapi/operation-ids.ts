@@ -12,6 +12,7 @@ const NAMED: Record<string, Record<string, string>> = {
     cancel: 'cancelSession',
     addTime: 'addTime',
   },
+  BulkStartController: { startMany: 'startSessions' },
   AuditEventsController: { list: 'listSessionEvents' },
   TimeController: { now: 'getServerTime' },
   HealthController: { live: 'getLiveness', ready: 'getReadiness', details: 'getHealthDetails' },

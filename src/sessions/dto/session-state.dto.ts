@@ -175,6 +175,21 @@ export class SessionStateDto {
   metadata?: Record<string, unknown>;
   @ApiProperty({ type: WebhookDto, nullable: true, description: "The session's own webhook" })
   webhook!: WebhookDto | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: null,
+    nullable: true,
+    description: 'A start scheduled for later (POST start with at_ms); null when none',
+  })
+  scheduled_start_at!: string | null;
+  @ApiProperty({
+    type: 'integer',
+    example: 30_000,
+    nullable: true,
+    description: 'session:low_time is pushed when the running clock reaches it; null when none',
+  })
+  low_time_ms!: number | null;
 }
 
 export class SwitchStateDto extends SessionStateDto {
