@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import { ScrapeHooks } from '../../metrics/scrape-hooks';
 import { ClockSync } from './clock-sync';
-import { DRIFT_PER_MS } from './clock-trust';
+import { DRIFT_PER_MS } from './offset-estimate';
 import { LocalClock } from './local-clock';
 import { TimeSource } from './time-source';
 

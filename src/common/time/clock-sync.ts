@@ -24,6 +24,11 @@ const SAMPLES = 8;
 const KEEP = 3;
 /** After a failed measurement, the next comes this soon (or at the interval, if shorter). */
 const RETRY_MS = 1000;
+/**
+ * The first measurements come this soon too: a boot keeps the event loop busy and slows the
+ * round trips, and each measurement narrows what the ones before it knew.
+ */
+const WARMUP_ROUNDS = 4;
 
 /**
  * Measures this instance's offset to Redis' clock, the one time of every instance: at boot,
@@ -38,6 +43,8 @@ export class ClockSync implements OnModuleInit, OnApplicationBootstrap, OnApplic
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private wasTrusted: boolean | null = null;
+  private measured = 0;
+  private failing = false;
   private hostSkewReported = false;
 
   constructor(
@@ -91,15 +98,20 @@ export class ClockSync implements OnModuleInit, OnApplicationBootstrap, OnApplic
       const estimate = await this.measure();
       this.time.update(estimate);
       this.reportHostSkew(estimate.offsetMs);
+      this.measured += 1;
       ok = true;
     } catch (err) {
-      if (!this.stopped) this.logger.warn(`Redis time not measured: ${(err as Error).message}`);
+      // Once per streak: Redis being away is logged by its clients already.
+      if (!this.stopped && !this.failing)
+        this.logger.warn(`Redis time not measured: ${(err as Error).message}`);
     }
+    this.failing = !ok;
     this.refreshGauges();
     if (this.stopped) return;
+    const soon = !ok || this.measured < WARMUP_ROUNDS;
     this.timer = setTimeout(
       () => void this.round(),
-      ok ? this.intervalMs : Math.min(RETRY_MS, this.intervalMs),
+      soon ? Math.min(RETRY_MS, this.intervalMs) : this.intervalMs,
     );
     this.timer.unref();
   }

@@ -1,4 +1,4 @@
-import { OffsetEstimate } from './offset-estimate';
+import { DRIFT_PER_MS, OffsetEstimate } from './offset-estimate';
 
 /** What this instance accepts of its clock (MAX_CLOCK_SKEW_MS, CLOCK_CORRECTION). */
 export interface ClockPolicy {
@@ -18,12 +18,6 @@ export interface ClockStatus {
   boundMs: number | null;
   ageMs: number | null;
 }
-
-/**
- * How fast two NTP-disciplined clocks may drift apart (500 ppm is the most NTP slews one): the
- * error of a measurement grows by this much per millisecond of its age.
- */
-export const DRIFT_PER_MS = 500e-6;
 
 /**
  * Corrected, the clock is off Redis by at most the measurement's error plus the drift since;

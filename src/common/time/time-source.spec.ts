@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/domain-error';
-import { DRIFT_PER_MS } from './clock-trust';
+import { DRIFT_PER_MS } from './offset-estimate';
 import { LocalClock } from './local-clock';
 import { OffsetEstimate } from './offset-estimate';
 import { TimeSource } from './time-source';

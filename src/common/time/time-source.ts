@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { assessClock, ClockPolicy, ClockStatus } from './clock-trust';
 import { LocalClock } from './local-clock';
-import { OffsetEstimate } from './offset-estimate';
+import { OffsetEstimate, refineOffset } from './offset-estimate';
 
 /**
  * The server's clock: the one place every rule reads the time. It is this host's monotonic
@@ -40,8 +40,8 @@ export class TimeSource {
     return assessClock(this.estimate, this.local.now(), this.policy);
   }
 
-  /** A new measurement replaces the old one (ClockSync). */
-  update(estimate: OffsetEstimate): void {
-    this.estimate = estimate;
+  /** A new measurement (ClockSync), taken together with what the previous ones knew. */
+  update(measured: OffsetEstimate): void {
+    this.estimate = refineOffset(this.estimate, measured);
   }
 }
