@@ -49,7 +49,17 @@ describe('TimeSource', () => {
     expect(time.now()).toBe(998_000);
     expect(time.trustedNow()).toBe(998_000);
     expect(time.status()).toMatchObject({ trusted: true, correcting: true });
-    expect(time.status().boundMs).toBeCloseTo(0.3);
+    // the smallest correction the bound proves, so up to its whole width off
+    expect(time.status().correctionMs).toBeCloseTo(-2000.1);
+    expect(time.status().boundMs).toBeCloseTo(0.6);
+  });
+
+  it('a host in step with Redis within the error is left as it is', () => {
+    const time = new TimeSource(local, policy);
+    time.update(measured(0.2, 0.3, local.at));
+    expect(time.status()).toMatchObject({ trusted: true, correctionMs: 0 });
+    expect(time.now()).toBe(1_000_000);
+    expect(time.status().boundMs).toBeCloseTo(0.5);
   });
 
   it('uncorrected: the same host is refused, its offset being past MAX_CLOCK_SKEW_MS', () => {
@@ -72,7 +82,9 @@ describe('TimeSource', () => {
     const time = new TimeSource(local, policy);
     time.update(measured(5, 120, local.at));
     expect(time.status()).toMatchObject({ trusted: false });
-    expect(time.status().reason).toMatch(/known within ±120 ms only/);
+    expect(time.status().reason).toMatch(
+      /may be 125 ms off Redis time, its offset being measured to ±120 ms only/,
+    );
   });
 
   it('the bound grows with the age of the measurement, which goes stale', () => {
