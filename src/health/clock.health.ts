@@ -15,6 +15,7 @@ export class ClockHealthIndicator {
     const details = {
       correction: status.correcting,
       offset_ms: round(status.offsetMs),
+      correction_ms: round(status.correctionMs),
       bound_ms: round(status.boundMs),
       measured_ms_ago: round(status.ageMs),
     };

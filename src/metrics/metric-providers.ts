@@ -113,7 +113,7 @@ export const METRIC_PROVIDERS = [
   // Time from one source (issue 15): this instance against Redis' clock
   makeGaugeProvider({
     name: METRICS.clockOffset,
-    help: "Redis' clock minus this host's, as last measured: the correction (unless CLOCK_CORRECTION=false)",
+    help: "Redis' clock minus this host's, as last measured (the middle of the measurement's bound)",
   }),
   makeGaugeProvider({
     name: METRICS.clockBound,

@@ -35,7 +35,7 @@ export class BulkStarter {
   ) {}
 
   async start(sessionIds: string[], atMs: number | undefined): Promise<BulkStartItem[]> {
-    const acceptedAt = this.time.now();
+    const acceptedAt = this.time.trustedNow();
     const invalid = [
       ...idErrors(sessionIds),
       ...(atMs === undefined ? [] : scheduleErrors(atMs, acceptedAt)),

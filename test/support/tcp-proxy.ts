@@ -37,10 +37,11 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      forward(client, upstream, this.options.up);
-      forward(upstream, client, this.options.down);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      const upHeld = forward(client, upstream, this.options.up);
+      const downHeld = forward(upstream, client, this.options.down);
+      // A side that closes has its last bytes delivered first, as a real network would.
+      client.on('close', () => setTimeout(() => upstream.destroy(), upHeld()));
+      upstream.on('close', () => setTimeout(() => client.destroy(), downHeld()));
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as net.AddressInfo).port;
@@ -74,11 +75,14 @@ export class TcpProxy {
   }
 }
 
-/** Pipes `from` into `to`, each chunk held for its delay, in order. */
-function forward(from: net.Socket, to: net.Socket, delay: Delay | undefined): void {
+/**
+ * Pipes `from` into `to`, each chunk held for its delay, in order. Returns how long the
+ * chunks still held will take to be written.
+ */
+function forward(from: net.Socket, to: net.Socket, delay: Delay | undefined): () => number {
   if (delay === undefined || (delay.ms === 0 && !delay.jitterMs)) {
     from.pipe(to);
-    return;
+    return () => 0;
   }
   let lastDue = 0;
   from.on('data', (chunk: Buffer) => {
@@ -92,4 +96,5 @@ function forward(from: net.Socket, to: net.Socket, delay: Delay | undefined): vo
   from.on('end', () => {
     setTimeout(() => to.end(), Math.max(0, lastDue - performance.now()));
   });
+  return () => Math.max(0, lastDue - performance.now());
 }

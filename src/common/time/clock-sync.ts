@@ -14,6 +14,7 @@ import { Env } from '../../config/env.validation';
 import { METRICS } from '../../metrics/metric-names';
 import { ScrapeHooks } from '../../metrics/scrape-hooks';
 import { REDIS_CLIENT } from '../../state/redis.constants';
+import { describeOffset } from './clock-trust';
 import { LocalClock } from './local-clock';
 import { ClockSample, estimateOffset, OffsetEstimate } from './offset-estimate';
 import { TimeSource } from './time-source';
@@ -23,6 +24,11 @@ const SAMPLES = 8;
 const KEEP = 3;
 /** After a failed measurement, the next comes this soon (or at the interval, if shorter). */
 const RETRY_MS = 1000;
+/**
+ * The first measurements come this soon too: a boot keeps the event loop busy and slows the
+ * round trips, and each measurement narrows what the ones before it knew.
+ */
+const WARMUP_ROUNDS = 4;
 
 /**
  * Measures this instance's offset to Redis' clock, the one time of every instance: at boot,
@@ -37,6 +43,8 @@ export class ClockSync implements OnModuleInit, OnApplicationBootstrap, OnApplic
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private wasTrusted: boolean | null = null;
+  private measured = 0;
+  private failing = false;
   private hostSkewReported = false;
 
   constructor(
@@ -90,15 +98,20 @@ export class ClockSync implements OnModuleInit, OnApplicationBootstrap, OnApplic
       const estimate = await this.measure();
       this.time.update(estimate);
       this.reportHostSkew(estimate.offsetMs);
+      this.measured += 1;
       ok = true;
     } catch (err) {
-      if (!this.stopped) this.logger.warn(`Redis time not measured: ${(err as Error).message}`);
+      // Once per streak: Redis being away is logged by its clients already.
+      if (!this.stopped && !this.failing)
+        this.logger.warn(`Redis time not measured: ${(err as Error).message}`);
     }
+    this.failing = !ok;
     this.refreshGauges();
     if (this.stopped) return;
+    const soon = !ok || this.measured < WARMUP_ROUNDS;
     this.timer = setTimeout(
       () => void this.round(),
-      ok ? this.intervalMs : Math.min(RETRY_MS, this.intervalMs),
+      soon ? Math.min(RETRY_MS, this.intervalMs) : this.intervalMs,
     );
     this.timer.unref();
   }
@@ -126,7 +139,7 @@ export class ClockSync implements OnModuleInit, OnApplicationBootstrap, OnApplic
     const skewed = this.time.status().correcting && Math.abs(offsetMs) > this.maxSkewMs;
     if (skewed && !this.hostSkewReported)
       this.logger.warn(
-        `This host's clock is ${Math.round(-offsetMs)} ms off Redis time (corrected; check NTP)`,
+        `This host's clock is ${describeOffset(offsetMs)} Redis time (corrected; check NTP)`,
       );
     this.hostSkewReported = skewed;
   }

@@ -1,4 +1,4 @@
-import { OffsetEstimate } from './offset-estimate';
+import { DRIFT_PER_MS, OffsetEstimate } from './offset-estimate';
 
 /** What this instance accepts of its clock (MAX_CLOCK_SKEW_MS, CLOCK_CORRECTION). */
 export interface ClockPolicy {
@@ -14,20 +14,28 @@ export interface ClockStatus {
   /** Why not, for logs, readiness and the 503's message. */
   reason?: string;
   correcting: boolean;
+  /** Redis' clock minus the host's, as measured (the middle of its bound). */
   offsetMs: number | null;
+  /** What is added to the host's clock. */
+  correctionMs: number;
   boundMs: number | null;
   ageMs: number | null;
 }
 
 /**
- * How fast two NTP-disciplined clocks may drift apart (500 ppm is the most NTP slews one): the
- * error of a measurement grows by this much per millisecond of its age.
+ * The smallest correction the measurement proves: the value of its bound nearest to zero. A
+ * host already in step with Redis is left alone (its clock never jitters with each new
+ * measurement), a skewed one is brought to the edge of the bound.
  */
-export const DRIFT_PER_MS = 500e-6;
+export function correctionOf(estimate: OffsetEstimate | null, correct: boolean): number {
+  if (!estimate || !correct) return 0;
+  const { offsetMs, errorMs } = estimate;
+  return Math.min(Math.max(0, offsetMs - errorMs), offsetMs + errorMs);
+}
 
 /**
- * Corrected, the clock is off Redis by at most the measurement's error plus the drift since;
- * uncorrected, by the offset itself on top of that. Beyond the policy's bound, or without a
+ * The served clock is off Redis by at most its distance to the far end of the measurement's
+ * bound, plus the drift since (uncorrected, the whole offset stands on top of that). Beyond the policy's bound, or without a
  * fresh measurement, it cannot be trusted to time a command.
  */
 export function assessClock(
@@ -36,31 +44,39 @@ export function assessClock(
   policy: ClockPolicy,
 ): ClockStatus {
   const correcting = policy.correct;
-  if (!estimate)
-    return untrusted('Redis time has not been measured yet', correcting, null, null, null);
-  const ageMs = Math.max(0, localNow - estimate.measuredAt);
-  const drift = estimate.errorMs + ageMs * DRIFT_PER_MS;
-  const boundMs = correcting ? drift : Math.abs(estimate.offsetMs) + drift;
-  const offsetMs = estimate.offsetMs;
-  if (ageMs > policy.staleAfterMs) {
-    const reason = `Redis time not measured for ${Math.round(ageMs / 1000)} s`;
-    return untrusted(reason, correcting, offsetMs, boundMs, ageMs);
+  if (!estimate) {
+    const reason = 'Redis time has not been measured yet';
+    return {
+      trusted: false,
+      reason,
+      correcting,
+      offsetMs: null,
+      correctionMs: 0,
+      boundMs: null,
+      ageMs: null,
+    };
   }
+  const ageMs = Math.max(0, localNow - estimate.measuredAt);
+  const offsetMs = estimate.offsetMs;
+  const correctionMs = correctionOf(estimate, correcting);
+  const boundMs = Math.abs(offsetMs - correctionMs) + estimate.errorMs + ageMs * DRIFT_PER_MS;
+  const known = { correcting, offsetMs, correctionMs, boundMs, ageMs };
+  if (ageMs > policy.staleAfterMs)
+    return {
+      trusted: false,
+      reason: `Redis time not measured for ${Math.round(ageMs / 1000)} s`,
+      ...known,
+    };
   if (boundMs > policy.maxSkewMs) {
     const reason = correcting
-      ? `the clock's offset to Redis is known within ±${Math.ceil(boundMs)} ms only (MAX_CLOCK_SKEW_MS ${policy.maxSkewMs})`
-      : `the clock is ${Math.round(offsetMs)} ms off Redis time, uncorrected (MAX_CLOCK_SKEW_MS ${policy.maxSkewMs})`;
-    return untrusted(reason, correcting, offsetMs, boundMs, ageMs);
+      ? `the clock may be ${Math.ceil(boundMs)} ms off Redis time, its offset being measured to ±${Math.ceil(estimate.errorMs)} ms only (MAX_CLOCK_SKEW_MS ${policy.maxSkewMs})`
+      : `the clock is ${describeOffset(offsetMs)} Redis time, uncorrected (MAX_CLOCK_SKEW_MS ${policy.maxSkewMs})`;
+    return { trusted: false, reason, ...known };
   }
-  return { trusted: true, correcting, offsetMs, boundMs, ageMs };
+  return { trusted: true, ...known };
 }
 
-function untrusted(
-  reason: string,
-  correcting: boolean,
-  offsetMs: number | null,
-  boundMs: number | null,
-  ageMs: number | null,
-): ClockStatus {
-  return { trusted: false, reason, correcting, offsetMs, boundMs, ageMs };
+/** Redis' clock minus this one, said the way round an operator reads it. */
+export function describeOffset(offsetMs: number): string {
+  return `${Math.round(Math.abs(offsetMs))} ms ${offsetMs > 0 ? 'behind' : 'ahead of'}`;
 }

@@ -1,4 +1,10 @@
-import { ClockSample, estimateOffset } from './offset-estimate';
+import {
+  ClockSample,
+  DRIFT_PER_MS,
+  estimateOffset,
+  OffsetEstimate,
+  refineOffset,
+} from './offset-estimate';
 
 /** A sample of a Redis clock `offset` ahead, read `readAfter` ms into a round trip of `rtt`. */
 const sample = (sentAt: number, rtt: number, offset: number, readAfter = rtt / 2): ClockSample => ({
@@ -58,5 +64,35 @@ describe('estimateOffset', () => {
   it('no usable sample, no estimate', () => {
     expect(estimateOffset([], 3)).toBeNull();
     expect(estimateOffset([{ sentAt: 10, receivedAt: 9, serverMs: 10 }], 3)).toBeNull();
+  });
+});
+
+describe('refineOffset', () => {
+  const at = (offsetMs: number, errorMs: number, measuredAt: number): OffsetEstimate => ({
+    offsetMs,
+    errorMs,
+    measuredAt,
+    samples: 3,
+  });
+
+  it('the first measurement is taken as it is', () => {
+    expect(refineOffset(null, at(5, 1, 0))).toEqual(at(5, 1, 0));
+  });
+
+  it('a slow measurement does not pull a good estimate away; it only refreshes it', () => {
+    // a busy event loop held the answers 18 ms: its middle is 9 ms off, its bound honest
+    const refined = refineOffset(at(-2000, 0.2, 0), at(-2009, 9.2, 1000));
+    expect(refined.measuredAt).toBe(1000);
+    expect(refined.errorMs).toBeLessThanOrEqual(0.2 + 1000 * DRIFT_PER_MS);
+    expect(Math.abs(refined.offsetMs - -2000)).toBeLessThanOrEqual(refined.errorMs);
+  });
+
+  it('two bounds that overlap give their intersection', () => {
+    const refined = refineOffset(at(10, 2, 0), at(11, 2, 0));
+    expect(refined).toMatchObject({ offsetMs: 10.5, errorMs: 1.5 });
+  });
+
+  it('bounds that no longer meet (a clock stepped) leave the new measurement alone', () => {
+    expect(refineOffset(at(10, 1, 0), at(500, 1, 1000))).toEqual(at(500, 1, 1000));
   });
 });

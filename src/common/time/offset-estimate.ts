@@ -13,6 +13,12 @@ export interface OffsetEstimate {
   samples: number;
 }
 
+/**
+ * How fast two NTP-disciplined clocks may drift apart (500 ppm is the most NTP slews one): what
+ * is known of the offset blurs by this much per millisecond since it was measured.
+ */
+export const DRIFT_PER_MS = 500e-6;
+
 /** Redis answers `TIME` in whole microseconds: a reading may be up to this much behind. */
 const SERVER_RESOLUTION_MS = 0.001;
 
@@ -43,4 +49,22 @@ export function estimateOffset(samples: ClockSample[], keep: number): OffsetEsti
     measuredAt: Math.max(...best.map((s) => s.receivedAt)),
     samples: best.length,
   };
+}
+
+/**
+ * What two measurements know together: the offset lies in the previous one's bound (widened by
+ * the drift since) and in the new one's, so in their intersection. A measurement slowed by a
+ * busy event loop then cannot pull a good estimate away; bounds that do not meet mean a clock
+ * stepped in between, and only the new measurement holds.
+ */
+export function refineOffset(
+  previous: OffsetEstimate | null,
+  next: OffsetEstimate,
+): OffsetEstimate {
+  if (!previous) return next;
+  const aged = previous.errorMs + Math.max(0, next.measuredAt - previous.measuredAt) * DRIFT_PER_MS;
+  const low = Math.max(previous.offsetMs - aged, next.offsetMs - next.errorMs);
+  const high = Math.min(previous.offsetMs + aged, next.offsetMs + next.errorMs);
+  if (low > high) return next;
+  return { ...next, offsetMs: (low + high) / 2, errorMs: (high - low) / 2 };
 }

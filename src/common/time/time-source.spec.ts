@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/domain-error';
-import { DRIFT_PER_MS } from './clock-trust';
+import { DRIFT_PER_MS } from './offset-estimate';
 import { LocalClock } from './local-clock';
 import { OffsetEstimate } from './offset-estimate';
 import { TimeSource } from './time-source';
@@ -49,7 +49,17 @@ describe('TimeSource', () => {
     expect(time.now()).toBe(998_000);
     expect(time.trustedNow()).toBe(998_000);
     expect(time.status()).toMatchObject({ trusted: true, correcting: true });
-    expect(time.status().boundMs).toBeCloseTo(0.3);
+    // the smallest correction the bound proves, so up to its whole width off
+    expect(time.status().correctionMs).toBeCloseTo(-2000.1);
+    expect(time.status().boundMs).toBeCloseTo(0.6);
+  });
+
+  it('a host in step with Redis within the error is left as it is', () => {
+    const time = new TimeSource(local, policy);
+    time.update(measured(0.2, 0.3, local.at));
+    expect(time.status()).toMatchObject({ trusted: true, correctionMs: 0 });
+    expect(time.now()).toBe(1_000_000);
+    expect(time.status().boundMs).toBeCloseTo(0.5);
   });
 
   it('uncorrected: the same host is refused, its offset being past MAX_CLOCK_SKEW_MS', () => {
@@ -57,7 +67,7 @@ describe('TimeSource', () => {
     time.update(measured(-2000, 0.3, local.at));
     expect(time.now()).toBe(1_000_000);
     expect(time.status()).toMatchObject({ trusted: false, correcting: false });
-    expect(time.status().reason).toMatch(/-2000 ms off Redis time, uncorrected/);
+    expect(time.status().reason).toMatch(/2000 ms ahead of Redis time, uncorrected/);
     expect(() => time.trustedNow()).toThrow(/not in step with Redis/);
   });
 
@@ -72,7 +82,9 @@ describe('TimeSource', () => {
     const time = new TimeSource(local, policy);
     time.update(measured(5, 120, local.at));
     expect(time.status()).toMatchObject({ trusted: false });
-    expect(time.status().reason).toMatch(/known within ±120 ms only/);
+    expect(time.status().reason).toMatch(
+      /may be 125 ms off Redis time, its offset being measured to ±120 ms only/,
+    );
   });
 
   it('the bound grows with the age of the measurement, which goes stale', () => {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
-import { assessClock, ClockPolicy, ClockStatus } from './clock-trust';
+import { assessClock, ClockPolicy, ClockStatus, correctionOf } from './clock-trust';
 import { LocalClock } from './local-clock';
-import { OffsetEstimate } from './offset-estimate';
+import { OffsetEstimate, refineOffset } from './offset-estimate';
 
 /**
  * The server's clock: the one place every rule reads the time. It is this host's monotonic
- * clock corrected by its last measured offset to Redis' `TIME` (ClockSync), so that every
+ * clock corrected by what ClockSync measured of its offset to Redis' `TIME`, so that every
  * instance reads the same time whatever its host's clock says; no Redis call per reading.
  */
 @Injectable()
@@ -20,8 +20,7 @@ export class TimeSource {
 
   /** The best known time (epoch ms), trusted or not: for timers, logs and metrics. */
   now(): number {
-    const offset = this.policy.correct && this.estimate ? this.estimate.offsetMs : 0;
-    return Math.round(this.local.now() + offset);
+    return Math.round(this.local.now() + correctionOf(this.estimate, this.policy.correct));
   }
 
   /** The time a command is decided at: refused (503) while the clock cannot be trusted. */
@@ -40,8 +39,8 @@ export class TimeSource {
     return assessClock(this.estimate, this.local.now(), this.policy);
   }
 
-  /** A new measurement replaces the old one (ClockSync). */
-  update(estimate: OffsetEstimate): void {
-    this.estimate = estimate;
+  /** A new measurement (ClockSync), taken together with what the previous ones knew. */
+  update(measured: OffsetEstimate): void {
+    this.estimate = refineOffset(this.estimate, measured);
   }
 }
