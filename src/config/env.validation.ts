@@ -128,6 +128,12 @@ export class EnvironmentVariables {
   @Max(1000)
   DEADLINE_CONCURRENCY: number = 50;
 
+  /** How often each process with DEADLINE_WORKER looks for durable deadlines that came due. */
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  DEADLINE_POLL_MS: number = 200;
+
   @IsIn(['classic', 'sharded'])
   SOCKET_ADAPTER: 'classic' | 'sharded' = 'classic';
 

@@ -14,6 +14,7 @@ export const METRICS = {
   auditBatchSize: 'synckairos_audit_batch_size',
   deadlineLateness: 'synckairos_deadline_lateness_seconds',
   deadlineArmFailures: 'synckairos_deadline_arm_failures_total',
+  deadlineEntries: 'synckairos_deadline_entries',
   webhookDeliveries: 'synckairos_webhook_deliveries_total',
   webhookLag: 'synckairos_webhook_delivery_lag_seconds',
   webhookOldestPending: 'synckairos_webhook_oldest_undelivered_seconds',
