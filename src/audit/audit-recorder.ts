@@ -11,6 +11,9 @@ import { classifyFailure } from './pg-errors';
 /** While PostgreSQL is unreachable, the queue stops handing out jobs for this long at a time. */
 export const OUTAGE_PAUSE_MS = 2000;
 
+/** How the failure of a job that no retry can fix begins: the AuditReaper leaves these. */
+export const UNWRITABLE_REASON = 'Unwritable audit events:';
+
 /**
  * Records one audit job's events and decides what a failure means. An outage pauses the whole
  * queue and puts the job back without spending an attempt, so an outage of any length loses
@@ -40,7 +43,7 @@ export class AuditRecorder {
           const unwritable = err instanceof UnwritableEventsError ? err.events : events;
           this.unrecoverable.inc(unwritable.length);
           this.logger.error(`Audit events can never be written: ${message}`);
-          throw new UnrecoverableError(message);
+          throw new UnrecoverableError(`${UNWRITABLE_REASON} ${message}`);
         }
         case 'retry':
           this.logger.warn(

@@ -108,6 +108,12 @@ export class EnvironmentVariables {
   @Max(1000)
   AUDIT_BATCH_LINGER_MS: number = 10;
 
+  /** How often each audit worker puts failed (but writable) audit jobs back in the queue. */
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  AUDIT_REAPER_INTERVAL_MS: number = 30_000;
+
   @IsInt()
   @Min(50)
   @Max(30_000)

@@ -1,5 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
+import { NEVER_GIVE_UP_WORKER_OPTIONS } from '../queue/worker-options';
 import { DEADLINES_QUEUE, DeadlineJobData } from './deadline.constants';
 import { DeadlineRunner } from './deadline-runner';
 
@@ -11,7 +12,13 @@ import { DeadlineRunner } from './deadline-runner';
  */
 // drainDelay 1 s: the delayed-job marker wakes one worker only; if that instance dies, the
 // others look again within a second instead of the default five.
-@Processor(DEADLINES_QUEUE, { autorun: false, concurrency: 50, drainDelay: 1, runRetryDelay: 1000 })
+@Processor(DEADLINES_QUEUE, {
+  autorun: false,
+  concurrency: 50,
+  drainDelay: 1,
+  runRetryDelay: 1000,
+  ...NEVER_GIVE_UP_WORKER_OPTIONS,
+})
 export class DeadlineProcessor extends WorkerHost {
   constructor(private readonly runner: DeadlineRunner) {
     super();

@@ -10,6 +10,8 @@ export const METRICS = {
   auditEventsWritten: 'synckairos_audit_events_written_total',
   auditUnrecoverable: 'synckairos_audit_unrecoverable_total',
   auditRepaired: 'synckairos_audit_events_repaired_total',
+  auditJobsRetried: 'synckairos_audit_jobs_retried_total',
+  auditOldestUnwritten: 'synckairos_audit_oldest_unwritten_seconds',
   auditLag: 'synckairos_audit_lag_seconds',
   auditBatchSize: 'synckairos_audit_batch_size',
   deadlineLateness: 'synckairos_deadline_lateness_seconds',

@@ -55,6 +55,14 @@ export const METRIC_PROVIDERS = [
     name: METRICS.auditRepaired,
     help: 'Audit events written with text PostgreSQL cannot store replaced (U+FFFD)',
   }),
+  makeCounterProvider({
+    name: METRICS.auditJobsRetried,
+    help: 'Audit jobs that had failed for good, put back in the queue by the reaper',
+  }),
+  makeGaugeProvider({
+    name: METRICS.auditOldestUnwritten,
+    help: 'Age of the oldest audit event not yet written to PostgreSQL (0: none)',
+  }),
   makeHistogramProvider({
     name: METRICS.auditLag,
     help: 'From the state change to its audit row being committed',
