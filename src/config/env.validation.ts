@@ -123,7 +123,7 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   DEADLINE_WORKER: boolean = true;
 
-  /** The durable backstop fires this long after the instant, behind this instance's timer. */
+  /** The durable entry fires this long after the instant, behind the arming instance's timer. */
   @IsInt()
   @Min(0)
   @Max(60_000)
