@@ -27,6 +27,7 @@ export class DeadlinePoller implements OnApplicationBootstrap, BeforeApplication
   private readonly intervalMs: number;
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
   private running = false;
   private failing = false;
 
@@ -51,6 +52,7 @@ export class DeadlinePoller implements OnApplicationBootstrap, BeforeApplication
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.ticking;
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -75,7 +77,9 @@ export class DeadlinePoller implements OnApplicationBootstrap, BeforeApplication
 
   private next(delayMs: number): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => void this.tick(), delayMs).unref();
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => (this.ticking = null));
+    }, delayMs).unref();
   }
 
   private async tick(): Promise<void> {
