@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TimeSource } from '../common/time/time-source';
 import { DeadlinePoller } from './deadline-poller';
@@ -41,6 +42,8 @@ const poller = (store: DeadlineStore, runner: DeadlineRunner, worker = true) =>
   );
 
 describe('DeadlinePoller', () => {
+  beforeEach(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+
   it('never has more fires in flight than DEADLINE_CONCURRENCY, and says when more is due', async () => {
     const { store, limits } = storeWith(['a', 'b', 'c', 'd', 'e']);
     const { runner, fired, releaseAll } = heldRunner();
