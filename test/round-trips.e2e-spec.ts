@@ -47,8 +47,8 @@ describe('Redis round trips per switch', () => {
 
   it('is at most 3: the client rate count, the compare-and-set, and one pipeline of jobs', async () => {
     const id = uniqueId('trips');
-    // Black has less time: switching to black brings the deadline forward, so the switch
-    // also arms a durable deadline job, in the same pipeline as its audit job.
+    // Every switch replaces the session's durable deadline entry, in the same pipeline as its
+    // audit job; black has less time, so the first brings the deadline forward.
     await api
       .create({
         session_id: id,
@@ -62,7 +62,7 @@ describe('Redis round trips per switch', () => {
       .expect(201);
     await api.command(id, 'start').expect(200);
     expect(await writesDuring(() => api.command(id, 'switch').expect(200))).toBeLessThanOrEqual(3);
-    // Back to white: the deadline moves later, no deadline job.
+    // Back to white: the deadline moves later.
     expect(await writesDuring(() => api.command(id, 'switch').expect(200))).toBeLessThanOrEqual(3);
   });
 
@@ -105,7 +105,7 @@ describe('Redis round trips per switch', () => {
         ],
       })
       .expect(201);
-    // To black (an earlier flag: a deadline job too), back to white (a stage change), to black.
+    // To black (an earlier flag), back to white (a stage change), to black.
     const trips = async (session: string) => {
       await api.command(session, 'start').expect(200);
       const counts: number[] = [];

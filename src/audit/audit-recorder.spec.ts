@@ -3,7 +3,7 @@ import { Queue, RateLimitError, UnrecoverableError } from 'bullmq';
 import { Counter } from 'prom-client';
 import { SessionStore } from '../state/session-store';
 import { AuditEvent } from './audit.constants';
-import { AuditRecorder, OUTAGE_PAUSE_MS } from './audit-recorder';
+import { AuditRecorder, OUTAGE_PAUSE_MS, UNWRITABLE_REASON } from './audit-recorder';
 import { AuditWriter, UnwritableEventsError } from './audit-writer';
 
 const event = (session: string, version: number) =>
@@ -59,7 +59,7 @@ describe('AuditRecorder', () => {
     write.mockRejectedValue(new UnwritableEventsError([job[1]], cause));
     const failure = recorder.record(job);
     await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
-    await expect(failure).rejects.toThrow('b v7: value too long');
+    await expect(failure).rejects.toThrow(`${UNWRITABLE_REASON} b v7: value too long`);
     expect(inc).toHaveBeenCalledWith(1);
   });
 

@@ -12,6 +12,9 @@ import { classifyFailure } from './pg-errors';
 /** While PostgreSQL is unreachable, the queue stops handing out jobs for this long at a time. */
 export const OUTAGE_PAUSE_MS = 2000;
 
+/** How the failure of a job that no retry can fix begins: the AuditReaper leaves these. */
+export const UNWRITABLE_REASON = 'Unwritable audit events:';
+
 /**
  * Records one audit job's events and decides what a failure means. An outage pauses the whole
  * queue and puts the job back without spending an attempt, so an outage of any length loses
@@ -59,7 +62,7 @@ export class AuditRecorder {
           this.logger.error(`Audit events can never be written: ${message}`);
           // Failed for good, with the job that names them: no relay is to try them again.
           await this.ack(events).catch(() => undefined);
-          throw new UnrecoverableError(message);
+          throw new UnrecoverableError(`${UNWRITABLE_REASON} ${message}`);
         }
         case 'retry':
           this.logger.warn(

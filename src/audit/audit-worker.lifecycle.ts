@@ -7,18 +7,22 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
 import { startConsumer, stopConsumer } from '../queue/consumer';
+import { AuditReaper } from './audit-reaper';
 import { AuditProcessor } from './audit.processor';
 import { OutboxRelay } from './outbox-relay';
 
 /**
- * Starts consuming audit jobs in this process, and relaying stale outbox entries, unless
- * AUDIT_WORKER=false. On shutdown the worker finishes its active jobs (and their batch) and
- * the relay its pass before PostgreSQL and Redis close, which happens in the later
+ * Starts consuming audit jobs in this process, relaying stale outbox entries, and reaping the
+ * failed jobs every AUDIT_REAPER_INTERVAL_MS, unless AUDIT_WORKER=false. On shutdown the
+ * worker finishes its active jobs (and their batch) and the relay and reaper their passes
+ * before PostgreSQL and Redis close, which happens in the later
  * onApplicationShutdown phase.
  */
 @Injectable()
 export class AuditWorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditWorkerLifecycle.name);
+  private reaping: NodeJS.Timeout | null = null;
+  private pass: Promise<unknown> | null = null;
 
   private relayTimer: NodeJS.Timeout | null = null;
   private relayPass: Promise<unknown> = Promise.resolve();
@@ -27,6 +31,7 @@ export class AuditWorkerLifecycle implements OnApplicationBootstrap, BeforeAppli
   constructor(
     private readonly processor: AuditProcessor,
     private readonly relay: OutboxRelay,
+    private readonly reaper: AuditReaper,
     private readonly config: ConfigService<Env, true>,
   ) {}
 
@@ -41,12 +46,16 @@ export class AuditWorkerLifecycle implements OnApplicationBootstrap, BeforeAppli
       this.logger,
     );
     this.scheduleRelay();
+    const every = this.config.get('AUDIT_REAPER_INTERVAL_MS', { infer: true });
+    this.reaping = setInterval(() => this.reap(), every).unref();
+    this.reap();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.relayTimer) clearTimeout(this.relayTimer);
-    await this.relayPass;
+    if (this.reaping) clearInterval(this.reaping);
+    await Promise.all([this.relayPass, this.pass]);
     await stopConsumer(this.processor.worker, this.logger);
   }
 
@@ -62,5 +71,14 @@ export class AuditWorkerLifecycle implements OnApplicationBootstrap, BeforeAppli
       },
       this.config.get('OUTBOX_RELAY_INTERVAL_MS', { infer: true }),
     );
+  }
+
+  /** One pass at a time (one that waits for Redis skips the next); a failed one is tried again. */
+  private reap(): void {
+    if (this.pass) return;
+    this.pass = this.reaper
+      .reap()
+      .catch((err: Error) => this.logger.warn(`Audit reaper pass failed: ${err.message}`))
+      .finally(() => (this.pass = null));
   }
 }

@@ -5,9 +5,11 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { AUDIT_QUEUE } from './audit.constants';
 import { AuditArchive } from './audit-archive';
 import { AuditBacklog } from './audit-backlog';
+import { AuditBacklogMonitor } from './audit-backlog.monitor';
 import { AuditDatabase } from './audit-database';
 import { AuditEventsController } from './audit-events.controller';
 import { AuditProducer } from './audit-producer';
+import { AuditReaper } from './audit-reaper';
 import { AuditRecorder } from './audit-recorder';
 import { AuditTrailService } from './audit-trail.service';
 import { AuditWorkerLifecycle } from './audit-worker.lifecycle';
@@ -29,7 +31,9 @@ import { AuditProcessor } from './audit.processor';
     AuditWriter,
     AuditRecorder,
     AuditProcessor,
+    AuditReaper,
     AuditWorkerLifecycle,
+    AuditBacklogMonitor,
     AuditTrailService,
     AuditArchive,
     OutboxRelay,

@@ -128,6 +128,12 @@ export class EnvironmentVariables {
   @Max(1000)
   AUDIT_BATCH_LINGER_MS: number = 10;
 
+  /** How often each audit worker puts failed (but writable) audit jobs back in the queue. */
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  AUDIT_REAPER_INTERVAL_MS: number = 30_000;
+
   @IsInt()
   @Min(50)
   @Max(30_000)
@@ -137,7 +143,7 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   DEADLINE_WORKER: boolean = true;
 
-  /** The durable backstop fires this long after the instant, behind this instance's timer. */
+  /** The durable entry fires this long after the instant, behind the arming instance's timer. */
   @IsInt()
   @Min(0)
   @Max(60_000)
@@ -147,6 +153,12 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1000)
   DEADLINE_CONCURRENCY: number = 50;
+
+  /** How often each process with DEADLINE_WORKER looks for durable deadlines that came due. */
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  DEADLINE_POLL_MS: number = 200;
 
   @IsIn(['classic', 'sharded'])
   SOCKET_ADAPTER: 'classic' | 'sharded' = 'classic';

@@ -1,114 +1,60 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { ClockState, wakeUpOf } from '@synckairos/clock';
-import { TimeSource } from '../common/time/time-source';
-import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { JobBatcher } from '../queue/job-batcher';
-import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
-import { SessionKeys } from '../state/session-keys';
-import {
-  DEADLINE_JOB,
-  DEADLINES_QUEUE,
-  DeadlineJobData,
-  deadlineJobId,
-} from './deadline.constants';
 import { DeadlineRunner } from './deadline-runner';
+import { DeadlineStore } from './deadline-store';
 import { DeadlineTimers } from './deadline-timers';
 
 /**
- * Arms a deadline whenever a change leaves a clock running or a start scheduled: a timer on
- * this instance at the exact instant (the precise path), and a durable BullMQ delayed job
- * shortly after it (the backstop that fires on any instance, even if this one died). The
- * instant is the clock's `wakeUpOf`: the flag, a scheduled start or a low-time warning.
- *
- * A durable job is added only when no earlier one covers the new instant: if the state this
- * change replaced was running with a deadline no later than the new one, its job is still
- * pending and fires first, and a backstop that fires with nothing due arms the next one
- * (DeadlineRunner). So a switch that moves the deadline later (most of them) costs no Redis
- * work at all, and every running clock always has a durable job due by its instant + grace.
- * Of the changes of commands that committed together, only the last was stored: the others
- * arm nothing.
+ * Arms a session's wake-up (the clock's `wakeUpOf`: a flag, a scheduled start or a low-time
+ * warning) on every change: a timer on this instance at the exact instant
+ * (the precise path), and the session's one durable entry, replaced (DeadlineStore) at the
+ * instant + grace, or removed when no clock runs: any instance's poller fires it, even if this
+ * one died. The entry rides the pipeline of the change's audit job, so it costs no round trip.
+ * Of the changes of commands that committed together, only the last was stored: the others arm
+ * nothing.
  */
 @Injectable()
-export class DeadlineScheduler
-  implements SessionChangeListener, OnModuleInit, OnApplicationShutdown
-{
+export class DeadlineScheduler implements SessionChangeListener, OnModuleInit {
   private readonly logger = new Logger(DeadlineScheduler.name);
-  private readonly queue: Queue<DeadlineJobData>;
-  private readonly graceMs: number;
 
   constructor(
-    @Inject(PRODUCER_REDIS_CLIENT) redis: Redis,
-    keys: SessionKeys,
     private readonly feed: SessionChangeFeed,
     private readonly timers: DeadlineTimers,
     private readonly runner: DeadlineRunner,
-    private readonly time: TimeSource,
-    private readonly jobs: JobBatcher,
-    config: ConfigService<Env, true>,
+    private readonly store: DeadlineStore,
     @InjectMetric(METRICS.deadlineArmFailures) private readonly armFailures: Counter,
-  ) {
-    this.queue = new Queue<DeadlineJobData>(DEADLINES_QUEUE, {
-      connection: redis,
-      prefix: keys.queuePrefix(),
-    });
-    this.graceMs = config.get('DEADLINE_BACKSTOP_GRACE_MS', { infer: true });
-  }
+  ) {}
 
   onModuleInit(): void {
     this.feed.subscribe(this);
-    this.runner.onArmNeeded((state) => this.armDurable(state));
-  }
-
-  /** After the HTTP drain, so that in-flight requests can still enqueue. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
   }
 
   async onChange(change: SessionChange): Promise<void> {
     if (change.superseded) return;
     const due = wakeUpOf(change.after);
     this.timers.schedule(change.sessionId, due, (id) => void this.runner.fire(id, 'timer'));
-    if (due === null) return;
-    const covering = change.before ? wakeUpOf(change.before) : null;
-    if (covering !== null && covering <= due) return;
-    await this.armDurable(change.after);
+    // No clock ran before either: there is no entry to clear (a stray one only fires for nothing).
+    if (due === null && (change.before === null || wakeUpOf(change.before) === null)) return;
+    await this.armDurable(change.after, due);
   }
 
-  onDelete(deletion: SessionDeletion): void {
+  async onDelete(deletion: SessionDeletion): Promise<void> {
     this.timers.clear(deletion.sessionId);
+    if (wakeUpOf(deletion.last) === null) return;
+    await this.store.remove(deletion.sessionId).catch((err: Error) => {
+      // The entry fires for nothing later, finds no session, and goes.
+      this.logger.warn(`Deadline of deleted ${deletion.sessionId} not removed: ${err.message}`);
+    });
   }
 
-  /** Adds the durable job for this state's deadline; the same version twice is a no-op. */
-  async armDurable(state: ClockState): Promise<void> {
-    const due = wakeUpOf(state);
-    if (due === null) return;
-    const data: DeadlineJobData = {
-      session_id: state.session_id,
-      version: state.version,
-      due_ms: due,
-    };
+  private async armDurable(state: ClockState, due: number | null): Promise<void> {
     try {
-      await this.jobs.add({
-        queue: this.queue,
-        name: DEADLINE_JOB,
-        data,
-        opts: {
-          jobId: deadlineJobId(state.session_id, state.version),
-          delay: Math.max(0, due + this.graceMs - this.time.now()),
-          attempts: 10,
-          backoff: { type: 'exponential', delay: 500 },
-          removeOnComplete: true,
-          removeOnFail: { count: 1000 },
-        },
-      });
+      await this.store.arm(state.session_id, state.version, due);
     } catch (err) {
       this.armFailures.inc();
       this.logger.error(

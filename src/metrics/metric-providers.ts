@@ -67,6 +67,14 @@ export const METRIC_PROVIDERS = [
     name: METRICS.auditRepaired,
     help: 'Audit events written with text PostgreSQL cannot store replaced (U+FFFD)',
   }),
+  makeCounterProvider({
+    name: METRICS.auditJobsRetried,
+    help: 'Audit jobs that had failed for good, put back in the queue by the reaper',
+  }),
+  makeGaugeProvider({
+    name: METRICS.auditOldestUnwritten,
+    help: 'Age of the oldest audit event not yet written to PostgreSQL (0: none)',
+  }),
   makeHistogramProvider({
     name: METRICS.auditLag,
     help: 'From the state change to its audit row being committed',
@@ -79,13 +87,17 @@ export const METRIC_PROVIDERS = [
   }),
   makeHistogramProvider({
     name: METRICS.deadlineLateness,
-    help: 'From the instant a clock ran out to the commit of its time-out, by what fired it',
+    help: 'From the instant a clock ran out to the commit of its time-out, by what fired it (timer, store, job)',
     labelNames: ['source'],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   }),
   makeCounterProvider({
     name: METRICS.deadlineArmFailures,
     help: 'Durable deadlines Redis refused to arm (the local timer still runs)',
+  }),
+  makeGaugeProvider({
+    name: METRICS.deadlineEntries,
+    help: 'Durable deadline entries in Redis: one per session whose clock runs',
   }),
   // Webhooks (contract section 9)
   makeCounterProvider({

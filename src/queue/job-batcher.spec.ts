@@ -1,21 +1,45 @@
 import type { Queue } from 'bullmq';
-import { JobBatcher, JobSpec, JobStream } from './job-batcher';
+import Redis, { ChainableCommander } from 'ioredis';
+import { CommandSpec, Entry, JobBatcher, JobStream } from './job-batcher';
 
-/** Records what would go to Redis; jobs named `fail` fail. */
+type Sent = [string, unknown];
+
+/** Records what would go to Redis; jobs named `fail` and commands tagged `fail` fail. */
 class RecordingBatcher extends JobBatcher {
-  readonly sent: JobSpec[][] = [];
+  readonly sent: Sent[][] = [];
 
-  protected override send(jobs: JobSpec[]): Promise<PromiseSettledResult<unknown>[]> {
-    this.sent.push(jobs);
-    return Promise.resolve(
-      jobs.map((j) =>
-        j.name === 'fail' || (j.data as { items?: number[] }).items?.includes(-1)
-          ? { status: 'rejected', reason: new Error(`refused ${j.name}`) }
-          : { status: 'fulfilled', value: 'id' },
+  constructor() {
+    super({} as Redis);
+  }
+
+  protected override send(entries: Entry[]): Promise<PromiseSettledResult<unknown>[]> {
+    this.sent.push(
+      entries.map((e): Sent =>
+        'job' in e ? [e.job.name, e.job.data] : ['command', tagOf(e.command)],
       ),
+    );
+    return Promise.resolve(
+      entries.map((e): PromiseSettledResult<unknown> => {
+        const failing =
+          'job' in e
+            ? e.job.name === 'fail' || (e.job.data as { items?: number[] }).items?.includes(-1)
+            : tagOf(e.command) === 'fail';
+        if (failing) return { status: 'rejected', reason: new Error('refused') };
+        return { status: 'fulfilled', value: 'job' in e ? 'id' : `reply of ${tagOf(e.command)}` };
+      }),
     );
   }
 }
+
+/** What a command puts on the pipeline: here, its tag. */
+const tagOf = (command: CommandSpec) => {
+  let tag = '';
+  command.queue({ tag: (t: string) => (tag = t) } as unknown as ChainableCommander);
+  return tag;
+};
+const command = (tag: string): CommandSpec => ({
+  queue: (p) => (p as unknown as { tag(t: string): void }).tag(tag),
+});
 
 const queue = { name: 'q' } as Queue;
 const stream: JobStream<number> = {
@@ -27,34 +51,46 @@ const stream: JobStream<number> = {
 };
 
 describe('JobBatcher', () => {
-  it('sends the jobs of one turn of the event loop in one batch, a stream as few jobs', async () => {
+  it('sends the jobs and commands of one turn of the event loop in one batch, a stream as few jobs', async () => {
     const batcher = new RecordingBatcher();
-    await Promise.all([
+    const replies = await Promise.all([
       batcher.append(stream, [1, 2]),
       batcher.add({ queue, name: 'deadline', data: { at: 5 }, opts: { delay: 10 } }),
+      batcher.run(command('arm')),
       batcher.append(stream, [3, 4]),
     ]);
+    expect(replies[2]).toBe('reply of arm');
     await batcher.append(stream, [5]);
-    expect(batcher.sent.map((batch) => batch.map((j) => [j.name, j.data]))).toEqual([
+    expect(batcher.sent).toEqual([
       [
         ['deadline', { at: 5 }],
         ['events', { items: [1, 2, 3] }],
         ['events', { items: [4] }],
+        ['command', 'arm'],
       ],
       [['events', { items: [5] }]],
     ]);
   });
 
-  it('fails only the callers of a job that failed', async () => {
+  it('fails only the callers of a job or command that failed', async () => {
     const batcher = new RecordingBatcher();
     const results = await Promise.allSettled([
       batcher.add({ queue, name: 'fail', data: {}, opts: {} }),
       batcher.add({ queue, name: 'deadline', data: {}, opts: {} }),
       batcher.append(stream, [1, 2, 3]),
       batcher.append(stream, [-1]),
+      batcher.run(command('fail')),
+      batcher.run(command('arm')),
     ]);
     // The stream's second job failed: everyone who appended this turn is told.
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'rejected']);
+    expect(results.map((r) => r.status)).toEqual([
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
     await expect(batcher.append(stream, [7])).resolves.toBeUndefined();
   });
 
@@ -67,16 +103,17 @@ describe('JobBatcher', () => {
   it('fails every caller of a batch that could not be sent, and goes on with the next', async () => {
     let down = true;
     class Flaky extends RecordingBatcher {
-      protected override send(jobs: JobSpec[]): Promise<PromiseSettledResult<unknown>[]> {
-        return down ? Promise.reject(new Error('down')) : super.send(jobs);
+      protected override send(entries: Entry[]): Promise<PromiseSettledResult<unknown>[]> {
+        return down ? Promise.reject(new Error('down')) : super.send(entries);
       }
     }
     const batcher = new Flaky();
     const results = await Promise.allSettled([
       batcher.append(stream, [1]),
       batcher.add({ queue, name: 'deadline', data: {}, opts: {} }),
+      batcher.run(command('arm')),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     down = false;
     await expect(batcher.append(stream, [2])).resolves.toBeUndefined();
   });

@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
+import Redis from 'ioredis';
 import { Job, JobsOptions, Queue } from 'bullmq';
+import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 
 /** A job to add. */
 export interface JobSpec {
@@ -18,29 +21,51 @@ export interface JobStream<T> {
   data: (items: T[]) => unknown;
 }
 
-interface Waiter {
-  resolve: () => void;
+/** Commands of their own (e.g. a script defined on the producer connection) for the pipeline. */
+export interface CommandSpec {
+  /** Puts the command(s) on the pipeline; the outcome is the last one's reply. */
+  queue(pipeline: ChainableCommander): void;
+}
+
+export interface Waiter {
+  resolve: (value?: unknown) => void;
   reject: (err: unknown) => void;
 }
 
+/** One item of the batch, and who waits for its outcome. */
+export type Entry = ({ job: JobSpec } | { command: CommandSpec }) & { group: Waiter[] };
+
 /**
  * Adds the queue jobs that the requests of one turn of the event loop ask for in one pipeline,
- * so one round trip: the audit events of every change of that turn (appended to one job) and
- * the deadlines they arm. Each caller awaits the outcome of its own jobs. Under load many
- * requests commit in the same turn; alone, a batch of one costs a setImmediate.
+ * so one round trip: the audit events of every change of that turn (appended to one job), and
+ * the deadline entries they arm (commands of their own). Each caller awaits the outcome of its
+ * own jobs and commands. Under load many requests commit in the same turn; alone, a batch of one
+ * costs a setImmediate.
  *
- * Every queue given here must be built on the same ioredis client (the producer connection).
+ * Every queue given here must be built on the producer connection, which the commands use too.
  */
 @Injectable()
 export class JobBatcher {
   private jobs: (JobSpec & Waiter)[] = [];
+  private commands: (CommandSpec & Waiter)[] = [];
   private streams = new Map<JobStream<unknown>, { items: unknown[]; waiters: Waiter[] }>();
   private scheduled = false;
+
+  constructor(@Inject(PRODUCER_REDIS_CLIENT) private readonly producer: Redis) {}
 
   /** Adds a job of its own. */
   add(job: JobSpec): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.jobs.push({ ...job, resolve, reject });
+      this.jobs.push({ ...job, resolve: () => resolve(), reject });
+      this.schedule();
+    });
+  }
+
+  /** Sends a command in this turn's pipeline; resolves with its reply. */
+  run<T = unknown>(command: CommandSpec): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const queue = (pipeline: ChainableCommander) => command.queue(pipeline);
+      this.commands.push({ queue, resolve: (v) => resolve(v as T), reject });
       this.schedule();
     });
   }
@@ -53,7 +78,7 @@ export class JobBatcher {
       let pending = this.streams.get(key);
       if (!pending) this.streams.set(key, (pending = { items: [], waiters: [] }));
       pending.items.push(...items);
-      pending.waiters.push({ resolve, reject });
+      pending.waiters.push({ resolve: () => resolve(), reject });
       this.schedule();
     });
   }
@@ -65,51 +90,97 @@ export class JobBatcher {
   }
 
   private async flush(): Promise<void> {
-    // Each job with the callers waiting for it; a stream's jobs of this turn share one group,
-    // which fails if any of them failed.
-    const jobs: { spec: JobSpec; group: Waiter[] }[] = this.jobs.map((job) => ({
-      spec: job,
-      group: [job],
-    }));
+    const entries: Entry[] = this.jobs.map((job) => ({ job, group: [job] }));
+    // A stream's jobs of this turn share one group, which fails if any of them failed.
     for (const [stream, pending] of this.streams) {
       for (let i = 0; i < pending.items.length; i += stream.max) {
         const data = stream.data(pending.items.slice(i, i + stream.max));
-        jobs.push({ spec: { ...stream, data }, group: pending.waiters });
+        entries.push({ job: { ...stream, data }, group: pending.waiters });
       }
     }
+    for (const command of this.commands) entries.push({ command, group: [command] });
     this.jobs = [];
+    this.commands = [];
     this.streams = new Map();
     this.scheduled = false;
 
-    const specs = jobs.map((j) => j.spec);
-    const outcomes = await this.send(specs).catch((err: unknown) =>
-      specs.map((): PromiseSettledResult<unknown> => ({ status: 'rejected', reason: err })),
+    const outcomes = await this.send(entries).catch((err: unknown) =>
+      entries.map((): PromiseSettledResult<unknown> => ({ status: 'rejected', reason: err })),
     );
     const failed = new Map<Waiter[], unknown>();
+    const value = new Map<Waiter[], unknown>();
     outcomes.forEach((outcome, i) => {
-      const { group } = jobs[i];
-      if (outcome.status === 'rejected' && !failed.has(group)) failed.set(group, outcome.reason);
+      const { group } = entries[i];
+      if (outcome.status === 'fulfilled') value.set(group, outcome.value);
+      else if (!failed.has(group)) failed.set(group, outcome.reason);
     });
-    for (const group of new Set(jobs.map((j) => j.group))) {
+    for (const group of new Set(entries.map((e) => e.group))) {
       for (const w of group) {
         if (failed.has(group)) w.reject(failed.get(group));
-        else w.resolve();
+        else w.resolve(value.get(group));
       }
     }
   }
 
-  /** One pipeline for all the jobs; the outcome of each. */
-  protected async send(jobs: JobSpec[]): Promise<PromiseSettledResult<unknown>[]> {
-    const client = await jobs[0].queue.client;
-    const pipeline = client.pipeline();
-    const added: Promise<unknown>[] = [];
-    for (const job of jobs) {
-      if ((await job.queue.client) !== client)
-        throw new Error(`queue ${job.queue.name} is not on the producer connection`);
-      added.push(new Job(job.queue, job.name, job.data, job.opts, job.opts.jobId).addJob(pipeline));
+  /**
+   * One pipeline for every entry; the outcome of each, read from the pipeline's replies
+   * (BullMQ's own promise of a job added to a pipeline settles before it is sent, and says
+   * nothing).
+   */
+  protected async send(entries: Entry[]): Promise<PromiseSettledResult<unknown>[]> {
+    const queues = entries.flatMap((e) => ('job' in e ? [e.job.queue] : []));
+    const client = queues.length > 0 ? await queues[0].client : this.producer;
+    for (const queue of queues) {
+      if ((await queue.client) !== client)
+        throw new Error(`queue ${queue.name} is not on the producer connection`);
     }
-    // Each command's promise carries its own outcome (and a lost connection fails them all).
-    await pipeline.exec().catch(() => undefined);
-    return Promise.allSettled(added);
+    const pipeline = client.pipeline() as ChainableCommander;
+    const ranges = entries.map((e) => {
+      const from = pipeline.length;
+      let refused: Promise<unknown>;
+      try {
+        refused = Promise.resolve(put(e, pipeline)).then(
+          () => null,
+          (err: unknown) => err,
+        );
+      } catch (err) {
+        refused = Promise.resolve(err);
+      }
+      return { from, to: pipeline.length, refused };
+    });
+    const replies = await pipeline.exec();
+    return Promise.all(
+      ranges.map(async ({ from, to, refused }): Promise<PromiseSettledResult<unknown>> => {
+        const reason = await refused;
+        if (reason) return { status: 'rejected', reason };
+        return outcomeOf(replies, from, to);
+      }),
+    );
   }
+}
+
+function put(entry: Entry, pipeline: ChainableCommander): unknown {
+  if ('command' in entry) return entry.command.queue(pipeline);
+  const { queue, name, data, opts } = entry.job;
+  // Made by the queue's client (BullMQ's wrapper of the producer connection), so it is one.
+  const transaction = pipeline as unknown as Parameters<Job['addJob']>[0];
+  return new Job(queue, name, data, opts, opts.jobId).addJob(transaction);
+}
+
+/** The replies of one entry's commands: its first error, else the last reply. */
+function outcomeOf(
+  replies: [Error | null, unknown][] | null,
+  from: number,
+  to: number,
+): PromiseSettledResult<unknown> {
+  if (!replies) return { status: 'rejected', reason: new Error('pipeline was not sent') };
+  if (to === from) return { status: 'rejected', reason: new Error('nothing was queued') };
+  for (let i = from; i < to; i++) {
+    const [err, reply] = replies[i];
+    if (err) return { status: 'rejected', reason: err };
+    // BullMQ's scripts answer a negative code for a job they refused.
+    if (typeof reply === 'number' && reply < 0)
+      return { status: 'rejected', reason: new Error(`refused with code ${reply}`) };
+  }
+  return { status: 'fulfilled', value: replies[to - 1][1] };
 }

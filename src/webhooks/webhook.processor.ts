@@ -1,5 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
+import { NEVER_GIVE_UP_WORKER_OPTIONS } from '../queue/worker-options';
 import {
   WEBHOOK_DELIVER_JOB,
   WEBHOOKS_QUEUE,
@@ -16,16 +17,14 @@ export function webhookJobBackoff(attemptsMade: number): number {
 
 /**
  * Consumes the `webhooks` queue: batches of events go into the mailboxes, deliver jobs send
- * them. Started by WebhookWorkerLifecycle unless WEBHOOK_WORKER=false. A short lock lets a
- * killed instance's deliveries be taken up again within about 15 s, and a job may stall any
- * number of times (a session's deliverer must never end as failed).
+ * them. Started by WebhookWorkerLifecycle unless WEBHOOK_WORKER=false. A killed instance's
+ * deliveries are taken up again within seconds, and a job may stall any number of times (a
+ * session's deliverer must never end as failed).
  */
 @Processor(WEBHOOKS_QUEUE, {
   autorun: false,
   concurrency: 50,
-  lockDuration: 10_000,
-  stalledInterval: 5000,
-  maxStalledCount: 1_000_000,
+  ...NEVER_GIVE_UP_WORKER_OPTIONS,
   runRetryDelay: 1000,
   settings: { backoffStrategy: webhookJobBackoff },
 })

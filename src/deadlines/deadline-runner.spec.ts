@@ -1,0 +1,70 @@
+import { Logger } from '@nestjs/common';
+import { applyCommand, createSession, deadlineOf } from '@synckairos/clock';
+import { Histogram } from 'prom-client';
+import { DomainError } from '../common/errors/domain-error';
+import { SessionLoader } from '../sessions/session-loader';
+import { SessionsService } from '../sessions/sessions.service';
+import { DeadlineRunner } from './deadline-runner';
+import { DeadlineStore } from './deadline-store';
+
+const T0 = 1_800_000_000_000;
+const running = applyCommand(
+  createSession(
+    {
+      session_id: 'game-1',
+      sync_mode: 'global',
+      participants: [{ participant_id: 'a' }],
+      total_time_ms: 60_000,
+    },
+    T0,
+  ).state,
+  { kind: 'start' },
+  T0,
+).state;
+
+describe('DeadlineRunner', () => {
+  const execute = jest.fn();
+  const load = jest.fn();
+  const arm = jest.fn<Promise<void>, [string, number, number | null]>();
+  const remove = jest.fn<Promise<void>, [string]>();
+  const runner = new DeadlineRunner(
+    { execute } as unknown as SessionsService,
+    { load } as unknown as SessionLoader,
+    { arm, remove } as unknown as DeadlineStore,
+    { observe: () => undefined } as unknown as Histogram<'source'>,
+  );
+  const settled = (steps: unknown[]) => ({ view: { server_time_ms: T0 }, steps });
+
+  beforeEach(() => {
+    jest.resetAllMocks();
+    load.mockResolvedValue(running);
+  });
+
+  it('a durable entry that found nothing due is re-armed from the state as it is', async () => {
+    execute.mockResolvedValue(settled([]));
+    await runner.fire('game-1', 'store');
+    expect(arm).toHaveBeenCalledWith('game-1', running.version, deadlineOf(running));
+  });
+
+  it('a fire that committed leaves the re-arm to the commit; a timer never re-arms', async () => {
+    execute.mockResolvedValue(settled([{ timeouts: [], at: T0 }]));
+    await runner.fire('game-1', 'store');
+    execute.mockResolvedValue(settled([]));
+    await runner.fire('game-1', 'timer');
+    expect(arm).not.toHaveBeenCalled();
+  });
+
+  it('a session that is gone loses its entry', async () => {
+    execute.mockRejectedValue(DomainError.notFound('game-1'));
+    await runner.fire('game-1', 'store');
+    await runner.fire('game-1', 'job');
+    expect(remove.mock.calls).toEqual([['game-1'], ['game-1']]);
+  });
+
+  it('a durable fire that failed rejects, so that it comes back; a timer only logs', async () => {
+    execute.mockRejectedValue(new Error('Redis away'));
+    await expect(runner.fire('game-1', 'store')).rejects.toThrow('Redis away');
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    await expect(runner.fire('game-1', 'timer')).resolves.toBeUndefined();
+  });
+});
