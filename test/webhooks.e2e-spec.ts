@@ -90,7 +90,10 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
       session: uniqueId('wh-expire'),
       cycle: uniqueId('wh-cycle'),
       group: uniqueId('wh-group'),
+      scheduled: uniqueId('wh-scheduled'),
     };
+    await api.create(hooked(chess(ids.scheduled))).expect(201);
+    await api.command(ids.scheduled, 'start', { at_ms: Date.now() + 300 }).expect(200);
     await api.create(hooked(chess(ids.life))).expect(201);
     for (const action of ['start', 'switch', 'pause', 'resume'])
       await api.command(ids.life, action).expect(200);
@@ -146,6 +149,7 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
     await delivered(ids.session, 3);
     await delivered(ids.group, 3);
     await delivered(ids.cancel, 2);
+    await delivered(ids.scheduled, 3);
     const all = Object.values(ids).flatMap((id) => rx.of(id));
     expect(new Set(all.map((r) => r.body.type))).toEqual(new Set(EVENT_TYPES));
     all.forEach(expectSigned);

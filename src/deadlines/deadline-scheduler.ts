@@ -19,7 +19,7 @@ import {
   DeadlineJobData,
   deadlineJobId,
 } from './deadline.constants';
-import { DeadlineRunner } from './deadline-runner';
+import { ArmRequest, DeadlineRunner } from './deadline-runner';
 import { DeadlineTimers } from './deadline-timers';
 
 /**
@@ -64,7 +64,7 @@ export class DeadlineScheduler
 
   onModuleInit(): void {
     this.feed.subscribe(this);
-    this.runner.onArmNeeded((state) => this.armDurable(state));
+    this.runner.onArmNeeded((state, request) => this.rearm(state, request));
   }
 
   /** After the HTTP drain, so that in-flight requests can still enqueue. */
@@ -75,7 +75,7 @@ export class DeadlineScheduler
   async onChange(change: SessionChange): Promise<void> {
     if (change.superseded) return;
     const due = wakeUpOf(change.after);
-    this.timers.schedule(change.sessionId, due, (id) => void this.runner.fire(id, 'timer'));
+    this.armTimer(change.sessionId, due);
     if (due === null) return;
     const covering = change.before ? wakeUpOf(change.before) : null;
     if (covering !== null && covering <= due) return;
@@ -86,9 +86,22 @@ export class DeadlineScheduler
     this.timers.clear(deletion.sessionId);
   }
 
-  /** Adds the durable job for this state's deadline; the same version twice is a no-op. */
-  async armDurable(state: ClockState): Promise<void> {
-    const due = wakeUpOf(state);
+  /** After a firing (DeadlineRunner): the timer, or the durable job, for what comes next. */
+  private async rearm(state: ClockState, request: ArmRequest): Promise<void> {
+    if (!request.durable) this.armTimer(state.session_id, wakeUpOf(state, request.handledUntil));
+    else await this.armDurable(state, request.handledUntil);
+  }
+
+  private armTimer(sessionId: string, due: number | null): void {
+    this.timers.schedule(sessionId, due, (id) => void this.runner.fire(id, 'timer'));
+  }
+
+  /**
+   * Adds the durable job for this state's next wake-up (a low-time warning at or before
+   * `handledUntil` excluded); the same version and instant twice is a no-op.
+   */
+  async armDurable(state: ClockState, handledUntil?: number): Promise<void> {
+    const due = wakeUpOf(state, handledUntil);
     if (due === null) return;
     const data: DeadlineJobData = {
       session_id: state.session_id,
@@ -101,7 +114,7 @@ export class DeadlineScheduler
         name: DEADLINE_JOB,
         data,
         opts: {
-          jobId: deadlineJobId(state.session_id, state.version),
+          jobId: deadlineJobId(state.session_id, state.version, due),
           delay: Math.max(0, due + this.graceMs - this.time.now()),
           attempts: 10,
           backoff: { type: 'exponential', delay: 500 },

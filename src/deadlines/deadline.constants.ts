@@ -10,6 +10,7 @@ export interface DeadlineJobData {
   due_ms: number;
 }
 
-export function deadlineJobId(sessionId: string, version: number): string {
-  return `${sessionId}@${version}`;
+/** One job per version and instant: a version wakes up more than once (a low-time warning). */
+export function deadlineJobId(sessionId: string, version: number, dueMs: number): string {
+  return `${sessionId}@${version}@${dueMs}`;
 }

@@ -7,8 +7,12 @@ import { DeadlineRunner } from './deadline-runner';
 import { DeadlineScheduler } from './deadline-scheduler';
 import { DeadlineTimers } from './deadline-timers';
 import { DeadlineWorkerLifecycle } from './deadline-worker.lifecycle';
+import { LowTimeWarnings } from './low-time-warnings';
 
-/** Clocks that run out on their own: armed on every change, fired at the instant. */
+/**
+ * What happens by itself at an instant: clocks that run out, scheduled starts and low-time
+ * warnings; armed on every change, fired at the instant.
+ */
 @Module({
   imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE }), SessionsModule],
   providers: [
@@ -17,6 +21,7 @@ import { DeadlineWorkerLifecycle } from './deadline-worker.lifecycle';
     DeadlineScheduler,
     DeadlineProcessor,
     DeadlineWorkerLifecycle,
+    LowTimeWarnings,
   ],
   exports: [BullModule],
 })

@@ -26,6 +26,8 @@ import { SessionLoader } from './session-loader';
 
 export interface CommandOutcome {
   view: SessionView;
+  /** The state `view` shows (settled to its instant). */
+  state: ClockState;
   expired_participant_id?: string;
   /** The versions this command committed (none for a read with nothing to settle). */
   steps: Step[];
@@ -236,6 +238,7 @@ export class SessionsService {
     if (result.error) return { error: result.error };
     const outcome: CommandOutcome = {
       view: view ?? toView(result.state, now),
+      state: result.state,
       steps: view ? result.steps : [],
     };
     if (result.expired_participant_id !== undefined) {

@@ -19,6 +19,11 @@ export class SessionKeys {
     return `${this.prefix}:rate:{${sessionId}}`;
   }
 
+  /** Set once a low-time warning of this version was emitted (see LowTimeWarnings). */
+  lowTime(sessionId: string, version: number): string {
+    return `${this.prefix}:lowtime:{${sessionId}}:${version}`;
+  }
+
   /** BullMQ queue prefix: one hash tag, so a queue's keys share a slot. */
   queuePrefix(): string {
     return `{${this.prefix}}`;

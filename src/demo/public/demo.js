@@ -18,7 +18,11 @@
     per_cycle: {
       total_time_ms: 3600000,
       time_per_cycle_ms: 15000,
-      participants: [{ participant_id: 'alice' }, { participant_id: 'bob' }, { participant_id: 'carol' }],
+      participants: [
+        { participant_id: 'alice' },
+        { participant_id: 'bob' },
+        { participant_id: 'carol' },
+      ],
     },
     per_group: {
       total_time_ms: 360000,
@@ -84,7 +88,9 @@
     history.replaceState(null, '', `/demo?session=${encodeURIComponent(id)}`);
     watch = client.watch(id, {
       onState: (/** @type {any} */ s) =>
-        log(`v${s.version} ${s.status}${s.active_participant_id ? `, ${s.active_participant_id} to play` : ''}`),
+        log(
+          `v${s.version} ${s.status}${s.active_participant_id ? `, ${s.active_participant_id} to play` : ''}`,
+        ),
       onTimeout: (/** @type {any} */ t) =>
         log(`${t.kind} ${t.participant_id ?? t.group_id ?? ''} ran out`),
       onDeleted: () => log('deleted'),
@@ -110,7 +116,8 @@
     const active = live.participants.find((/** @type {any} */ p) => p.is_active);
     $('error').textContent = '';
     try {
-      if (name === 'switch') await client.switch(id, active ? { current_participant_id: active.participant_id } : {});
+      if (name === 'switch')
+        await client.switch(id, active ? { current_participant_id: active.participant_id } : {});
       else if (name === 'add-time') await client.addTime(id, addTimeTarget(live, active));
       else if (name === 'delete') await client.delete(id);
       else await client[name](id);
@@ -139,9 +146,11 @@
         const card = document.createElement('div');
         card.className = 'clock';
         card.dataset.participant = p.participant_id;
-        card.innerHTML = '<div class="name"></div><div class="digits"></div><div class="detail"></div>';
-        /** @type {HTMLElement} */ (card.querySelector('.name')).textContent =
-          p.group_id ? `${p.participant_id} (${p.group_id})` : p.participant_id;
+        card.innerHTML =
+          '<div class="name"></div><div class="digits"></div><div class="detail"></div>';
+        /** @type {HTMLElement} */ (card.querySelector('.name')).textContent = p.group_id
+          ? `${p.participant_id} (${p.group_id})`
+          : p.participant_id;
         return card;
       }),
     );
@@ -154,7 +163,11 @@
     return p.time_remaining_ms;
   }
 
-  function setDigits(/** @type {HTMLElement} */ el, /** @type {number} */ ms, /** @type {number} */ at) {
+  function setDigits(
+    /** @type {HTMLElement} */ el,
+    /** @type {number} */ ms,
+    /** @type {number} */ at,
+  ) {
     const text = format(ms);
     if (el.textContent !== text) el.textContent = text;
     el.dataset.ms = String(ms);
@@ -188,7 +201,9 @@
       setDigits(main, ms, at);
     }
     for (const p of live.participants) {
-      const card = /** @type {HTMLElement | null} */ (document.querySelector(`[data-participant="${CSS.escape(p.participant_id)}"]`));
+      const card = /** @type {HTMLElement | null} */ (
+        document.querySelector(`[data-participant="${CSS.escape(p.participant_id)}"]`)
+      );
       if (!card) continue;
       card.classList.toggle('active', p.is_active);
       card.classList.toggle('expired', p.has_expired);
@@ -211,7 +226,10 @@
     if (id) open(id);
   });
   for (const b of document.querySelectorAll('[data-command]')) {
-    b.addEventListener('click', () => void command(/** @type {HTMLElement} */ (b).dataset.command ?? ''));
+    b.addEventListener(
+      'click',
+      () => void command(/** @type {HTMLElement} */ (b).dataset.command ?? ''),
+    );
   }
   const fromUrl = new URLSearchParams(location.search).get('session');
   if (fromUrl) open(fromUrl);
