@@ -86,6 +86,7 @@ describe('metrics, health details and the API document', () => {
     expect(routes.sort()).toEqual(
       [
         'POST /v1/sessions',
+        'POST /v1/sessions/start',
         'GET /v1/sessions/{id}',
         'DELETE /v1/sessions/{id}',
         'POST /v1/sessions/{id}/start',

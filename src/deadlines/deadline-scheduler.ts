@@ -77,7 +77,8 @@ export class DeadlineScheduler
     const due = wakeUpOf(change.after);
     this.armTimer(change.sessionId, due);
     if (due === null) return;
-    const covering = change.before ? wakeUpOf(change.before) : null;
+    // Once a warning of `before` was due, the job pending for it is the one for what follows.
+    const covering = change.before ? wakeUpOf(change.before, change.now) : null;
     if (covering !== null && covering <= due) return;
     await this.armDurable(change.after);
   }

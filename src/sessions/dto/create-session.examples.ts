@@ -131,10 +131,6 @@ export const CREATE_SESSION_EXAMPLES: ExamplesObject = {
       total_time_ms: 7_200_000,
       low_time_ms: 600_000,
       participants: [{ participant_id: 'room-a' }],
-      webhook: {
-        url: 'https://exams.example/hooks/clock',
-        events: ['low_time', 'session_expired'],
-      },
     },
   },
 };
