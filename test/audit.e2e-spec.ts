@@ -481,12 +481,39 @@ describe('AuditModule through a PostgreSQL outage', () => {
     await redis.del(app.get(SessionKeys).session(id));
 
     const back = (await api.get(id).expect(200)).body.data;
-    expect(back).toMatchObject({ version: 3, status: 'running', active_participant_id: 'black' });
+    // A new epoch: versions after 3 may have been acknowledged and lost, so none is reused.
+    expect(back).toMatchObject({
+      version: 100_003,
+      status: 'running',
+      active_participant_id: 'black',
+    });
     expect(back.session_started_at).toBe(started.session_started_at);
     expect(back.participants[1].time_used_ms).toBe(
       back.server_time_ms - Date.parse(back.cycle_started_at),
     );
-    await api.command(id, 'switch').expect(200);
+    expect((await api.command(id, 'switch').expect(200)).body.data.version).toBe(100_004);
+    const rows = await waitUntil(
+      async () =>
+        (
+          await pg.query(
+            'SELECT version, event_type, metadata FROM sync_events WHERE session_id = $1 AND version > 3 ORDER BY version',
+            [id],
+          )
+        ).rows,
+      (r) => r.length === 2,
+    );
+    expect(rows).toEqual([
+      {
+        version: 100_003,
+        event_type: 'session_restored',
+        metadata: {
+          restored_from_version: 3,
+          last_recorded_version: 3,
+          possibly_lost_after_version: 3,
+        },
+      },
+      expect.objectContaining({ version: 100_004, event_type: 'cycle_switched' }),
+    ]);
   });
 
   it('a restored clock that ran out while Redis was away is settled to that instant', async () => {
@@ -519,6 +546,50 @@ describe('AuditModule through a PostgreSQL outage', () => {
     await app.get<Redis>(REDIS_CLIENT).del(app.get(SessionKeys).session(id));
     expect((await api.get(id)).status).toBe(404);
     expect((await api.create(chess(id))).status).toBe(409);
+  });
+  it('while PostgreSQL cannot be asked, a session missing from Redis is 503, never 404 or a new 201', async () => {
+    const id = uniqueId('pg-down-missing');
+    await api.create(chess(id)).expect(201);
+    await waitUntil(
+      async () =>
+        (await pg.query('SELECT last_version FROM sync_sessions WHERE session_id = $1', [id]))
+          .rows[0],
+      (r) => r?.last_version === 1,
+    );
+    await app.get<Redis>(REDIS_CLIENT).del(app.get(SessionKeys).session(id));
+    await proxy.cut();
+    try {
+      expect((await api.get(id)).body.error.code).toBe('UNAVAILABLE');
+      expect((await api.command(id, 'start')).status).toBe(503);
+      expect((await api.create(chess(id))).status).toBe(503);
+      expect((await api.create(chess(uniqueId('pg-down-new')))).status).toBe(503);
+      expect((await api.delete(id)).status).toBe(503);
+    } finally {
+      await proxy.restore();
+    }
+    expect((await api.get(id).expect(200)).body.data.version).toBe(100_001);
+  });
+
+  it('a delete is answered once PostgreSQL holds it; while it cannot, 503 and the session stays', async () => {
+    const id = uniqueId('pg-down-delete');
+    await api.create(chess(id)).expect(201);
+    await api.command(id, 'start').expect(200);
+    await proxy.cut();
+    try {
+      expect((await api.delete(id)).body.error.code).toBe('UNAVAILABLE');
+      expect((await api.get(id).expect(200)).body.data).toMatchObject({ version: 2 });
+    } finally {
+      await proxy.restore();
+    }
+    await api.delete(id).expect(204);
+    // Recorded before the answer: not a moment later.
+    const row = await pg.query('SELECT final_status FROM sync_sessions WHERE session_id = $1', [
+      id,
+    ]);
+    expect(row.rows[0].final_status).toBe('deleted');
+    await app.get<Redis>(REDIS_CLIENT).del(app.get(SessionKeys).session(id));
+    expect((await api.get(id)).status).toBe(404);
+    await api.delete(id).expect(204);
   });
 });
 

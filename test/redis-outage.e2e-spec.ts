@@ -71,13 +71,28 @@ describe('a Redis outage', () => {
         100,
       );
       expect(Date.now() - t).toBeLessThan(10_000);
+      // The epoch marker went with the data: the instance says so.
+      const ready = await waitUntil(
+        async () => (await api.raw().get('/ready')).body,
+        (body) => body.info?.redis?.data_loss_detected_at !== undefined,
+        5000,
+        100,
+      );
+      expect(ready.status).toBe('ok');
+      const metrics = await api.raw().get('/metrics');
+      expect(metrics.text).toMatch(/^synckairos_redis_data_loss_total [1-9]/m);
 
       const back = (await api.get(id).expect(200)).body.data;
-      expect(back).toMatchObject({ version: 2, status: 'running', active_participant_id: 'white' });
+      // Restored in a new epoch: version 2 was the newest recorded one.
+      expect(back).toMatchObject({
+        version: 100_002,
+        status: 'running',
+        active_participant_id: 'white',
+      });
       expect(back.cycle_started_at).toBe(started.cycle_started_at);
       const switched = (await api.command(id, 'switch').expect(200)).body.data;
-      expect(switched.version).toBe(3);
-      const pushed = await watcher.next('session:state', (s) => s.version === 3, 5000);
+      expect(switched.version).toBe(100_003);
+      const pushed = await watcher.next('session:state', (s) => s.version === 100_003, 5000);
       expect(pushed.state.active_participant_id).toBe('black');
     } finally {
       watcher.close();

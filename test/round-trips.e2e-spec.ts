@@ -13,8 +13,9 @@ describe('Redis round trips per switch', () => {
   let api: Api;
 
   beforeAll(async () => {
-    // The defaults: rate limits on, audit and deadlines on.
-    app = await startApp({ RATE_LIMIT_ENABLED: 'true' });
+    // The defaults: rate limits on, audit and deadlines on. The audit consumer runs elsewhere:
+    // its fetching and outbox trimming are the worker's round trips, not the request's.
+    app = await startApp({ RATE_LIMIT_ENABLED: 'true', AUDIT_WORKER: 'false' });
     api = new Api(app.getHttpServer());
   });
 

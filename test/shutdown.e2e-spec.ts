@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { Client } from 'pg';
+import { io, Socket } from 'socket.io-client';
 import { Api, chess } from './support/api';
 import { baseUrl, cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
+import { ProxiedService } from './support/instances';
 import { Watcher } from './support/socket-client';
 import { waitUntil } from './support/wait';
 
@@ -27,7 +29,7 @@ function post(url: string): Promise<number | string> {
 describe('graceful shutdown', () => {
   it('finishes the work in flight, tells sockets, drops readiness, and loses no audit event', async () => {
     const stopping = await startApp({
-      SHUTDOWN_DRAIN_DELAY_MS: '1000',
+      SHUTDOWN_DRAIN_MS: '1000',
       RATE_LIMIT_ENABLED: 'false',
     });
     const survivor = await startApp({ RATE_LIMIT_ENABLED: 'false' });
@@ -101,6 +103,58 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('a rolling deploy', () => {
+  it('stock Socket.IO clients come back by themselves, through the load balancer, to the new instance', async () => {
+    const service = await new ProxiedService({ RATE_LIMIT_ENABLED: 'false' }).start();
+    const id = uniqueId('rolling');
+    const clients: Socket[] = [];
+    try {
+      const api = () => new Api(service.current.getHttpServer());
+      await api().create(chess(id)).expect(201);
+      await api().command(id, 'start').expect(200);
+      const reasons: string[] = [];
+      const states = new Map<Socket, number[]>();
+      for (let i = 0; i < 10; i++) {
+        // The defaults of socket.io-client: reconnection on, nothing of ours.
+        const socket = io(service.url, { transports: ['websocket'], query: { sessionId: id } });
+        states.set(socket, []);
+        socket.on('session:state', (p: { version: number }) => states.get(socket)!.push(p.version));
+        socket.on('disconnect', (reason) => reasons.push(reason));
+        clients.push(socket);
+      }
+      await waitUntil(
+        () => Promise.resolve(clients.filter((c) => states.get(c)!.length > 0).length),
+        (n) => n === clients.length,
+        10_000,
+      );
+      const before = service.current;
+
+      await service.replace();
+
+      expect(service.current).not.toBe(before);
+      // A transport close, not `io server disconnect`: the client counts it as a network failure.
+      expect(reasons).toHaveLength(clients.length);
+      expect(reasons.every((r) => r === 'transport close')).toBe(true);
+      await waitUntil(
+        () => Promise.resolve(clients.filter((c) => c.connected).length),
+        (n) => n === clients.length,
+        15_000,
+      );
+      const switched = (await api().command(id, 'switch').expect(200)).body.data.version;
+      await waitUntil(
+        () => Promise.resolve(clients.filter((c) => states.get(c)!.includes(switched)).length),
+        (n) => n === clients.length,
+        10_000,
+      );
+      expect(clients.every((c) => c.active)).toBe(true);
+    } finally {
+      for (const c of clients) c.close();
+      await service.stop();
+      await cleanRedis();
+    }
+  }, 60_000);
+});
+
 describe('the process', () => {
   it('on SIGTERM closes everything and ends promptly, well before the shutdown deadline', async () => {
     const port = 20_000 + (process.pid % 20_000);
@@ -113,7 +167,7 @@ describe('the process', () => {
           PORT: String(port),
           HOST: '127.0.0.1',
           SHUTDOWN_TIMEOUT_MS: '60000',
-          SHUTDOWN_DRAIN_DELAY_MS: '0',
+          SHUTDOWN_DRAIN_MS: '0',
         },
         stdio: 'ignore',
       },

@@ -1,5 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { EVENT_TYPES } from '@synckairos/clock';
+import Redis from 'ioredis';
+import { REDIS_CLIENT } from '../src/state/redis.constants';
+import { SessionKeys } from '../src/state/session-keys';
 import { WEBHOOK_EVENT_TYPES } from '../src/webhooks/webhook-event-types';
 import { Api, chess } from './support/api';
 import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
@@ -92,8 +95,17 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
       group: uniqueId('wh-group'),
       scheduled: uniqueId('wh-scheduled'),
     };
+    const restored = uniqueId('wh-restored');
     await api.create(hooked(chess(ids.scheduled))).expect(201);
-    await api.command(ids.scheduled, 'start', { at_ms: Date.now() + 300 }).expect(200);
+    await api.command(ids.scheduled, 'start', { at_ms: Date.now() + 1000 }).expect(200);
+    await api.create(hooked(chess(restored))).expect(201);
+    await waitUntil(
+      async () => (await api.raw().get(`/v1/sessions/${restored}/events`)).body.data ?? [],
+      (rows: any[]) => rows.length === 1,
+    );
+    // Redis loses the session: it comes back from the audit trail, in a new epoch.
+    await app.get<Redis>(REDIS_CLIENT).del(app.get(SessionKeys).session(restored));
+    await api.get(restored).expect(200);
     await api.create(hooked(chess(ids.life))).expect(201);
     for (const action of ['start', 'switch', 'pause', 'resume'])
       await api.command(ids.life, action).expect(200);
@@ -150,7 +162,12 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
     await delivered(ids.group, 3);
     await delivered(ids.cancel, 2);
     await delivered(ids.scheduled, 3);
-    const all = Object.values(ids).flatMap((id) => rx.of(id));
+    await delivered(restored, 2);
+    expect(rx.of(restored).map((r) => [r.body.type, r.body.version])).toEqual([
+      ['session_created', 1],
+      ['session_restored', 100_001],
+    ]);
+    const all = [...Object.values(ids), restored].flatMap((id) => rx.of(id));
     expect(new Set(all.map((r) => r.body.type))).toEqual(new Set(EVENT_TYPES));
     all.forEach(expectSigned);
     // One request per version, in version order, and the audit trail's own types.
@@ -165,7 +182,7 @@ describe('Webhooks: every change, signed, in order, to a real receiver (section 
     expect(rx.of(ids.life).map((r) => r.body.type)).toEqual(trail.map((e: any) => e.event_type));
     expect(rx.of(ids.life)[2].body.state).toEqual(trail[2].state_snapshot);
     // Sessions with their own webhook never go to the default one.
-    expect(Object.values(ids).flatMap((id) => fallback.of(id))).toEqual([]);
+    expect([...Object.values(ids), restored].flatMap((id) => fallback.of(id))).toEqual([]);
   });
 
   it('echoes the webhook in the state, and sends only the events asked for, still in order', async () => {

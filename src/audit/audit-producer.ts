@@ -4,7 +4,6 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
-import { Step } from '@synckairos/clock';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
@@ -13,6 +12,7 @@ import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 import { SessionKeys } from '../state/session-keys';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent, AuditJobData } from './audit.constants';
+import { auditEventsOf, deletionEventOf } from './audit-events';
 import { AUDIT_JOB_OPTIONS } from './audit-retry';
 
 /**
@@ -63,21 +63,13 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
   }
 
   async onChange(change: SessionChange): Promise<void> {
-    if (change.steps.length === 0) return;
+    if (change.steps.length === 0 || change.recovered) return;
     await this.enqueue(change.sessionId, auditEventsOf(change));
   }
 
+  /** Already written by the archive before the delete was answered; queued all the same. */
   async onDelete(deletion: SessionDeletion): Promise<void> {
-    const event: AuditEvent = {
-      session_id: deletion.sessionId,
-      version: deletion.version,
-      event_type: 'session_deleted',
-      participant_id: null,
-      occurred_at_ms: deletion.now,
-      details: null,
-      state: JSON.stringify(deletion.last),
-    };
-    await this.enqueue(deletion.sessionId, [event]);
+    await this.enqueue(deletion.sessionId, [deletionEventOf(deletion)]);
   }
 
   private async enqueue(sessionId: string, events: AuditEvent[]): Promise<void> {
@@ -91,26 +83,4 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
       );
     }
   }
-}
-
-/** One event per version the change committed, oldest first. */
-export function auditEventsOf(change: SessionChange): AuditEvent[] {
-  return change.steps.map((step) => fromStep(change, step));
-}
-
-function fromStep(change: SessionChange, step: Step): AuditEvent {
-  const details: Record<string, unknown> = { ...step.details };
-  if (step.group_id !== undefined) details.group_id = step.group_id;
-  if (step.timeouts.length > 0) details.timeouts = step.timeouts;
-  // The newest step's state is the one just written: its text is already made.
-  const stored = step.version === change.after.version ? change.stored : undefined;
-  return {
-    session_id: change.sessionId,
-    version: step.version,
-    event_type: step.type,
-    participant_id: step.participant_id,
-    occurred_at_ms: step.at,
-    details: Object.keys(details).length > 0 ? details : null,
-    state: stored ?? JSON.stringify(step.state),
-  };
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Queue, RateLimitError, UnrecoverableError } from 'bullmq';
 import { Counter } from 'prom-client';
+import { SessionStore } from '../state/session-store';
 import { AuditEvent } from './audit.constants';
 import { AuditRecorder, OUTAGE_PAUSE_MS } from './audit-recorder';
 import { AuditWriter, UnwritableEventsError } from './audit-writer';
@@ -12,10 +13,12 @@ describe('AuditRecorder', () => {
   const write = jest.fn<Promise<void>, [AuditEvent[]]>();
   const rateLimit = jest.fn<Promise<void>, [number]>();
   const inc = jest.fn<void, [number?]>();
+  const ackOutbox = jest.fn<Promise<void>, [string, number]>();
   const recorder = new AuditRecorder(
     { write } as unknown as AuditWriter,
     { rateLimit } as unknown as Queue,
     { inc } as unknown as Counter,
+    { ackOutbox } as unknown as SessionStore,
   );
   const job = [event('a', 1), event('b', 7)];
 
@@ -26,10 +29,21 @@ describe('AuditRecorder', () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
 
-  it('writes the job’s events', async () => {
+  it('writes the job’s events, then trims each session’s outbox up to its newest one', async () => {
     write.mockResolvedValue(undefined);
-    await recorder.record(job);
-    expect(write).toHaveBeenCalledWith(job);
+    ackOutbox.mockResolvedValue(undefined);
+    await recorder.record([...job, event('a', 2)]);
+    expect(write).toHaveBeenCalledWith([...job, event('a', 2)]);
+    expect(ackOutbox.mock.calls.sort()).toEqual([
+      ['a', 2],
+      ['b', 7],
+    ]);
+  });
+
+  it('an outbox that cannot be trimmed does not fail the written job', async () => {
+    write.mockResolvedValue(undefined);
+    ackOutbox.mockRejectedValue(new Error('Redis away'));
+    await expect(recorder.record(job)).resolves.toBeUndefined();
   });
 
   it('an outage pauses the queue and puts the job back without spending an attempt', async () => {

@@ -4,6 +4,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import { METRICS } from '../metrics/metric-names';
+import { SessionStore } from '../state/session-store';
 import { AUDIT_QUEUE, AuditEvent, AuditJobData, describeEvents } from './audit.constants';
 import { AuditWriter, UnwritableEventsError } from './audit-writer';
 import { classifyFailure } from './pg-errors';
@@ -25,11 +26,27 @@ export class AuditRecorder {
     private readonly writer: AuditWriter,
     @InjectQueue(AUDIT_QUEUE) private readonly queue: Queue<AuditJobData>,
     @InjectMetric(METRICS.auditUnrecoverable) private readonly unrecoverable: Counter,
+    private readonly store: SessionStore,
   ) {}
+
+  /**
+   * Written: the sessions' outbox entries up to these versions go. A failure here only leaves
+   * entries that a relay writes again (one row each).
+   */
+  private async ack(events: AuditEvent[]): Promise<void> {
+    await Promise.all(
+      [...newestBySession(events)].map(([id, version]) =>
+        this.store.ackOutbox(id, version).catch((err: Error) => {
+          this.logger.warn(`Outbox of ${id} not trimmed: ${err.message}`);
+        }),
+      ),
+    );
+  }
 
   async record(events: AuditEvent[]): Promise<void> {
     try {
       await this.writer.write(events);
+      await this.ack(events);
     } catch (err) {
       const message = (err as Error).message;
       switch (classifyFailure(err)) {
@@ -40,6 +57,8 @@ export class AuditRecorder {
           const unwritable = err instanceof UnwritableEventsError ? err.events : events;
           this.unrecoverable.inc(unwritable.length);
           this.logger.error(`Audit events can never be written: ${message}`);
+          // Failed for good, with the job that names them: no relay is to try them again.
+          await this.ack(events).catch(() => undefined);
           throw new UnrecoverableError(message);
         }
         case 'retry':
@@ -50,6 +69,14 @@ export class AuditRecorder {
       }
     }
   }
+}
+
+/** The newest version of each session among the events. */
+function newestBySession(events: AuditEvent[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const e of events)
+    newest.set(e.session_id, Math.max(newest.get(e.session_id) ?? 0, e.version));
+  return newest;
 }
 
 const more = (events: AuditEvent[]) => (events.length > 1 ? ` and ${events.length - 1} more` : '');

@@ -11,6 +11,7 @@ import { AuditRecorder } from './audit-recorder';
 import { AuditTrailService } from './audit-trail.service';
 import { AuditWorkerLifecycle } from './audit-worker.lifecycle';
 import { AuditWriter } from './audit-writer';
+import { OutboxRelay } from './outbox-relay';
 import { AuditProcessor } from './audit.processor';
 
 /**
@@ -30,6 +31,7 @@ import { AuditProcessor } from './audit.processor';
     AuditWorkerLifecycle,
     AuditTrailService,
     AuditArchive,
+    OutboxRelay,
     { provide: SESSION_ARCHIVE, useExisting: AuditArchive },
   ],
   exports: [AuditDatabase, SESSION_ARCHIVE, BullModule],

@@ -69,4 +69,35 @@ describe('validateEnv', () => {
     expect(validateEnv({ INTERNAL_PORT: '9090' }).INTERNAL_PORT).toBe(9090);
     expect(() => validateEnv({ PORT: '9090', INTERNAL_PORT: '9090' })).toThrow(/INTERNAL_PORT/);
   });
+
+  it('drains for 5 s before a production shutdown unless told otherwise; the old name still works', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      REDIS_URL: 'redis://r:6379',
+      DATABASE_URL: 'postgres://p/db',
+      AUTH_MODE: 'none',
+    };
+    expect(validateEnv(prod).SHUTDOWN_DRAIN_MS).toBe(5000);
+    expect(validateEnv({ ...prod, SHUTDOWN_DRAIN_MS: '0' }).SHUTDOWN_DRAIN_MS).toBe(0);
+    expect(validateEnv({ ...prod, SHUTDOWN_DRAIN_DELAY_MS: '2000' }).SHUTDOWN_DRAIN_MS).toBe(2000);
+    expect(validateEnv({}).SHUTDOWN_DRAIN_MS).toBe(0);
+    expect(() => validateEnv({ SHUTDOWN_DRAIN_MS: '-1' })).toThrow(/SHUTDOWN_DRAIN_MS=/);
+  });
+
+  it('bounds the clock skew, and takes the clock fault hook in tests only', () => {
+    expect(validateEnv({})).toMatchObject({
+      MAX_CLOCK_SKEW_MS: 100,
+      CLOCK_SYNC_INTERVAL_MS: 15_000,
+      CLOCK_CORRECTION: true,
+      TEST_CLOCK_OFFSET_MS: 0,
+    });
+    expect(() => validateEnv({ MAX_CLOCK_SKEW_MS: '0' })).toThrow(/MAX_CLOCK_SKEW_MS=/);
+    expect(() => validateEnv({ CLOCK_SYNC_INTERVAL_MS: '10' })).toThrow(/CLOCK_SYNC_INTERVAL_MS=/);
+    expect(
+      validateEnv({ NODE_ENV: 'test', TEST_CLOCK_OFFSET_MS: '2000' }).TEST_CLOCK_OFFSET_MS,
+    ).toBe(2000);
+    expect(() => validateEnv({ TEST_CLOCK_OFFSET_MS: '2000' })).toThrow(
+      /TEST_CLOCK_OFFSET_MS is a test fault hook/,
+    );
+  });
 });

@@ -98,6 +98,18 @@ export class EnvironmentVariables {
   @Max(1000)
   AUDIT_CONCURRENCY: number = 100;
 
+  /** An outbox entry still unwritten this long after its commit is relayed (its writer died). */
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  OUTBOX_STALE_MS: number = 5000;
+
+  /** How often each audit consumer looks for stale outbox entries. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  OUTBOX_RELAY_INTERVAL_MS: number = 1000;
+
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -216,11 +228,14 @@ export class EnvironmentVariables {
   @Max(300_000)
   SHUTDOWN_TIMEOUT_MS: number = 15_000;
 
-  /** After SIGTERM, readiness answers 503 this long before the instance stops accepting. */
+  /**
+   * After SIGTERM, readiness answers 503 this long before the instance stops accepting, so
+   * that the load balancer stops sending first. Default 5,000 in production, 0 otherwise.
+   */
   @IsInt()
   @Min(0)
   @Max(60_000)
-  SHUTDOWN_DRAIN_DELAY_MS: number = 0;
+  SHUTDOWN_DRAIN_MS: number = 0;
 
   /** The worker process (no HTTP) shows it is alive and ready by touching files here. */
   @IsString()
@@ -272,6 +287,31 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(65535)
   INTERNAL_PORT: number = 0;
+
+  // --- Time from one source (issue 15): every instance corrects its clock to Redis' TIME.
+
+  /** The most this instance's clock may be off Redis' before it refuses commands (503). */
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  MAX_CLOCK_SKEW_MS: number = 100;
+
+  /** How often the offset to Redis' clock is measured again. */
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  CLOCK_SYNC_INTERVAL_MS: number = 15_000;
+
+  /** false: serve the host's own clock, refused when it is off Redis by over MAX_CLOCK_SKEW_MS. */
+  @IsBoolean()
+  @Transform(toBoolean)
+  CLOCK_CORRECTION: boolean = true;
+
+  /** Tests only (NODE_ENV=test): this instance's host clock reads this far ahead. */
+  @IsInt()
+  @Min(-86_400_000)
+  @Max(86_400_000)
+  TEST_CLOCK_OFFSET_MS: number = 0;
 
   // --- Webhooks (contract section 9); checked together by webhookProblems.
   /** The webhook of every session that has none of its own ('' none). */
@@ -337,8 +377,18 @@ function authProblems(env: EnvironmentVariables): string[] {
   return [];
 }
 
+/** Defaults that depend on NODE_ENV; SHUTDOWN_DRAIN_DELAY_MS is the old name of SHUTDOWN_DRAIN_MS. */
+function withDefaultsOfMode(raw: Record<string, unknown>): Record<string, unknown> {
+  if (raw.SHUTDOWN_DRAIN_MS !== undefined && raw.SHUTDOWN_DRAIN_MS !== '') return raw;
+  const legacy = raw.SHUTDOWN_DRAIN_DELAY_MS;
+  if (legacy !== undefined && legacy !== '') return { ...raw, SHUTDOWN_DRAIN_MS: legacy };
+  if (raw.NODE_ENV === 'production') return { ...raw, SHUTDOWN_DRAIN_MS: 5000 };
+  return raw;
+}
+
 /** Validates and types the environment; throws a message naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  raw = withDefaultsOfMode(raw);
   const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: true });
   const problems = describe(validateSync(env, { skipMissingProperties: false }));
   problems.push(...authProblems(env));
@@ -349,6 +399,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
         problems.push(`${name} is required in production`);
     }
   }
+  if (env.TEST_CLOCK_OFFSET_MS !== 0 && env.NODE_ENV !== 'test')
+    problems.push('TEST_CLOCK_OFFSET_MS is a test fault hook: only with NODE_ENV=test');
   if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT)
     problems.push('INTERNAL_PORT must differ from PORT');
   if (problems.length > 0) {

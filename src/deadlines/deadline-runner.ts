@@ -52,9 +52,10 @@ export class DeadlineRunner {
           this.lateness.observe({ source }, (committedAt - step.at) / 1000);
       }
       // A warning changes no version, so no change re-arms this instance's timer: do it here.
-      const warned = await this.lowTime.emitDue(outcome.state, committedAt);
+      const settled = outcome.state ?? (await this.loader.load(sessionId));
+      const warned = await this.lowTime.emitDue(settled, committedAt);
       const handledUntil = warned ? committedAt : undefined;
-      if (warned) await this.armNeeded(outcome.state, { durable: false, handledUntil });
+      if (warned) await this.armNeeded(settled, { durable: false, handledUntil });
       // This backstop was the durable cover of the session: the next one must exist.
       if (source === 'job')
         await this.armNeeded(await this.loader.load(sessionId), { durable: true, handledUntil });

@@ -115,7 +115,7 @@ export class SessionsGateway
 
   @SubscribeMessage('time:sync')
   timeSync(): { server_time_ms: number } {
-    return { server_time_ms: this.time.now() };
+    return { server_time_ms: this.time.trustedNow() };
   }
 
   @SubscribeMessage('session:join')
@@ -136,11 +136,11 @@ export class SessionsGateway
     @ConnectedSocket() socket: AppSocket,
     @MessageBody() dto: SocketSwitchDto,
   ): Promise<{ data: SwitchData }> {
-    const { session_id: sessionId, ...body } = dto;
+    const { session_id: sessionId, idempotency_key: key, ...body } = dto;
     const principal = socket.data.principal;
     this.policy.authorize(principal, 'switch', sessionId);
     const command = this.policy.constrainSwitch(principal, body);
-    const outcome = await this.sessions.execute(sessionId, { kind: 'switch', ...command });
+    const outcome = await this.sessions.execute(sessionId, { kind: 'switch', ...command }, key);
     const data: SwitchData = outcome.view;
     if (outcome.expired_participant_id !== undefined)
       data.expired_participant_id = outcome.expired_participant_id;

@@ -28,7 +28,7 @@ export class GracefulShutdown implements OnModuleDestroy {
     config: ConfigService<Env, true>,
   ) {
     this.timeoutMs = config.get('SHUTDOWN_TIMEOUT_MS', { infer: true });
-    this.drainDelayMs = config.get('SHUTDOWN_DRAIN_DELAY_MS', { infer: true });
+    this.drainDelayMs = config.get('SHUTDOWN_DRAIN_MS', { infer: true });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -38,11 +38,17 @@ export class GracefulShutdown implements OnModuleDestroy {
     await this.drainHttp();
   }
 
+  /**
+   * Tells the sockets, then closes their transports without a disconnect packet: a stock
+   * Socket.IO client takes a `transport close` for a network failure and reconnects (through
+   * the load balancer, to another instance), where `disconnect(true)` would end it for good.
+   */
   private releaseSockets(): void {
     const server = this.gateway.server;
     if (!server) return;
     server.local.emit('server:shutdown', { reconnect: true });
-    server.local.disconnectSockets(true);
+    // The engine connection's close() flushes the shutdown event first.
+    for (const socket of server.of('/').sockets.values()) socket.conn.close();
   }
 
   /** Stops accepting, lets in-flight requests finish, then drops what is left. */

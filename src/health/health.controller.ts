@@ -10,6 +10,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/auth.decorators';
 import { QueueMonitor } from '../queue/queue-monitor';
 import { SocketStats } from '../gateway/socket-stats';
+import { ClockHealthIndicator } from './clock.health';
 import { PostgresHealthIndicator } from './postgres.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ShutdownState } from './shutdown-state';
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisHealthIndicator,
     private readonly postgres: PostgresHealthIndicator,
+    private readonly clock: ClockHealthIndicator,
     private readonly queues: QueueMonitor,
     private readonly sockets: SocketStats,
     private readonly shutdown: ShutdownState,
@@ -40,11 +42,18 @@ export class HealthController {
     ]);
   }
 
-  /** Readiness: this instance can serve only while Redis answers, and not while draining. */
+  /**
+   * Readiness: this instance can serve only while Redis answers and its clock is in step with
+   * Redis' (it refuses commands otherwise), and not while draining.
+   */
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.redis.isHealthy(), () => this.draining()]);
+    return this.health.check([
+      () => this.redis.isHealthy(),
+      () => this.clock.check(),
+      () => this.draining(),
+    ]);
   }
 
   /**
@@ -64,7 +73,14 @@ export class HealthController {
     const sockets = this.indicators
       .check('sockets')
       .up({ connections: this.sockets.connections() });
-    const details: HealthIndicatorResult = { ...redis, ...postgres, ...queues, ...sockets };
+    const clock = this.clock.check();
+    const details: HealthIndicatorResult = {
+      ...redis,
+      ...postgres,
+      ...queues,
+      ...sockets,
+      ...clock,
+    };
     const redisUp = redis.redis.status === 'up';
     const degraded = Object.values(details).some((d) => d.status === 'down');
     const body = { status: redisUp ? (degraded ? 'degraded' : 'ok') : 'error', details };

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { GatewayModule } from '../gateway/gateway.module';
 import { QueueMonitor } from '../queue/queue-monitor';
+import { ClockHealthIndicator } from './clock.health';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HealthController } from './health.controller';
 import { PostgresHealthIndicator } from './postgres.health';
@@ -16,6 +17,7 @@ import { ShutdownState } from './shutdown-state';
   providers: [
     RedisHealthIndicator,
     PostgresHealthIndicator,
+    ClockHealthIndicator,
     QueueMonitor,
     ShutdownState,
     GracefulShutdown,

@@ -9,6 +9,7 @@ import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { REDIS_CLIENT } from '../state/redis.constants';
 
@@ -18,7 +19,8 @@ const EVERY_MS = 5000;
 
 /**
  * The worker process has no HTTP, so its probes are files: `.live` is touched while the event
- * loop turns, `.ready` only while Redis answers too. Kubernetes and Compose check their age.
+ * loop turns, `.ready` only while Redis answers too and the clock is in step with Redis'.
+ * Kubernetes and Compose check their age.
  */
 @Injectable()
 export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,6 +30,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly time: TimeSource,
     config: ConfigService<Env, true>,
   ) {
     this.dir = config.get('WORKER_HEARTBEAT_DIR', { infer: true });
@@ -41,7 +44,8 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   async beat(): Promise<void> {
     try {
       await touch(path.join(this.dir, LIVE_FILE));
-      if (this.redis.status === 'ready') await touch(path.join(this.dir, READY_FILE));
+      if (this.redis.status === 'ready' && this.time.status().trusted)
+        await touch(path.join(this.dir, READY_FILE));
     } catch (err) {
       this.logger.warn(`Heartbeat not written: ${(err as Error).message}`);
     }

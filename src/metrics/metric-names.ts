@@ -6,6 +6,8 @@ export const METRICS = {
   socketConnections: 'synckairos_socket_connections',
   queueJobs: 'synckairos_queue_jobs',
   redisErrors: 'synckairos_redis_errors_total',
+  redisDataLoss: 'synckairos_redis_data_loss_total',
+  outboxRecovered: 'synckairos_outbox_recovered_total',
   auditEnqueueFailures: 'synckairos_audit_enqueue_failures_total',
   auditEventsWritten: 'synckairos_audit_events_written_total',
   auditUnrecoverable: 'synckairos_audit_unrecoverable_total',
@@ -19,4 +21,7 @@ export const METRICS = {
   webhookOldestPending: 'synckairos_webhook_oldest_undelivered_seconds',
   webhookEnqueueFailures: 'synckairos_webhook_enqueue_failures_total',
   webhookUnrecorded: 'synckairos_webhook_attempts_unrecorded_total',
+  clockOffset: 'synckairos_clock_offset_seconds',
+  clockBound: 'synckairos_clock_error_bound_seconds',
+  clockInSync: 'synckairos_clock_in_sync',
 } as const;

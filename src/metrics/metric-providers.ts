@@ -40,6 +40,14 @@ export const METRIC_PROVIDERS = [
     labelNames: ['client'],
   }),
   makeCounterProvider({
+    name: METRICS.outboxRecovered,
+    help: 'Committed versions the outbox relay wrote because their writer never enqueued them',
+  }),
+  makeCounterProvider({
+    name: METRICS.redisDataLoss,
+    help: 'Times this instance found Redis without its epoch marker: Redis lost its data',
+  }),
+  makeCounterProvider({
     name: METRICS.auditEnqueueFailures,
     help: 'State changes whose audit job Redis refused (the request still succeeded)',
   }),
@@ -97,5 +105,18 @@ export const METRIC_PROVIDERS = [
   makeCounterProvider({
     name: METRICS.webhookUnrecorded,
     help: 'Webhook attempts made but not recorded in PostgreSQL (it was unreachable)',
+  }),
+  // Time from one source (issue 15): this instance against Redis' clock
+  makeGaugeProvider({
+    name: METRICS.clockOffset,
+    help: "Redis' clock minus this host's, as last measured: the correction (unless CLOCK_CORRECTION=false)",
+  }),
+  makeGaugeProvider({
+    name: METRICS.clockBound,
+    help: "How far this instance's clock may be from Redis' now (error, drift since, and the offset when uncorrected)",
+  }),
+  makeGaugeProvider({
+    name: METRICS.clockInSync,
+    help: '1 while the clock is within MAX_CLOCK_SKEW_MS of Redis with a fresh measurement, else 0 (commands refused)',
   }),
 ];

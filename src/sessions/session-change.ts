@@ -23,6 +23,11 @@ export interface SessionChange {
   now: number;
   /** Some instance has sockets watching the session: the change is worth a push. */
   watched: boolean;
+  /**
+   * Found in an outbox by the relay, its writer having never handed it on; its events are
+   * already in PostgreSQL.
+   */
+  recovered?: boolean;
 }
 
 export interface SessionDeletion {

@@ -1,16 +1,28 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ClockState, toView } from '@synckairos/clock';
+import { ClockState, Step, toView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
-import { SessionStore } from '../state/session-store';
+import { outboxOf, SessionStore } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
-import { SESSION_ARCHIVE, SessionArchive } from './session-archive';
+import {
+  ArchivedDeletion,
+  ArchivedSession,
+  SESSION_ARCHIVE,
+  SessionArchive,
+} from './session-archive';
 import { SessionChangeFeed } from './session-change-feed';
+
+/**
+ * How far a restored session's versions jump past the newest recorded one: versions
+ * acknowledged after it may have been lost with Redis, and their numbers are never reused.
+ */
+export const RESTORE_EPOCH_JUMP = 100_000;
 
 /**
  * Finds a session for a command or a read. Redis answers first; when it has no trace of the
  * session (not even a tombstone), the archive may hold its newest snapshot, which is put back
- * with the same version so that the request goes on as if nothing had happened.
+ * in a new epoch of versions (a `session_restored` version of its own), so that no version
+ * that may have been acknowledged is ever reused with other content.
  */
 @Injectable()
 export class SessionLoader {
@@ -41,28 +53,66 @@ export class SessionLoader {
     }
   }
 
+  /** Whether the session lives (restored from the archive if Redis lost it). */
+  async exists(sessionId: string): Promise<boolean> {
+    try {
+      await this.load(sessionId);
+      return true;
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'SESSION_NOT_FOUND') return false;
+      throw err;
+    }
+  }
+
+  /** Makes a deletion durable first (when there is an archive). */
+  async recordDeletion(deletion: ArchivedDeletion): Promise<void> {
+    await this.archive?.recordDeletion(deletion);
+  }
+
   private async restore(sessionId: string, archive: SessionArchive): Promise<ClockState | null> {
-    const snapshot = await archive.findRestorable(sessionId);
-    if (!snapshot) return null;
-    const now = this.time.now();
-    if (await this.store.create(snapshot, this.ttl.ttlMs(snapshot, now))) {
+    const archived = await archive.findRestorable(sessionId);
+    if (!archived) return null;
+    const now = this.time.trustedNow();
+    const step = restoredStep(archived, now);
+    const state = step.state;
+    const outbox = outboxOf(sessionId, [step], now);
+    if (await this.store.create(state, this.ttl.ttlMs(state, now), [], outbox)) {
       this.logger.warn(
-        `Session ${sessionId} was missing from Redis; restored version ${snapshot.version}`,
+        `Session ${sessionId} was missing from Redis; restored version ${archived.state.version} ` +
+          `as version ${state.version} (versions after ${archived.lastVersion} may be lost)`,
       );
-      // No new version, so nothing to audit; a running clock needs its deadline armed again.
-      const view = toView(snapshot, now);
       await this.feed.publish({
         sessionId,
         before: null,
-        after: snapshot,
-        steps: [],
-        view,
+        after: state,
+        steps: [step],
+        view: toView(state, now),
         now,
         watched: false,
       });
-      return snapshot;
+      return state;
     }
     const raced = await this.store.get(sessionId);
     return raced.kind === 'live' ? raced.state : null;
   }
+}
+
+/** The first version of the new epoch: the archived state, its clocks still running. */
+export function restoredStep(archived: ArchivedSession, now: number): Step {
+  const version = archived.lastVersion + RESTORE_EPOCH_JUMP;
+  const state: ClockState = { ...archived.state, version };
+  return {
+    type: 'session_restored',
+    version,
+    at: now,
+    participant_id: null,
+    timeouts: [],
+    state,
+    details: {
+      restored_from_version: archived.state.version,
+      last_recorded_version: archived.lastVersion,
+      // Versions after the last recorded one may have been acknowledged and then lost.
+      possibly_lost_after_version: archived.lastVersion,
+    },
+  };
 }

@@ -32,6 +32,7 @@ import { SessionEnvelopeDto, SwitchEnvelopeDto } from './dto/session-state.dto';
 import { StartSessionDto } from './dto/start-session.dto';
 import { START_EXAMPLES } from './dto/start-session.examples';
 import { SwitchSessionDto } from './dto/switch-session.dto';
+import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key.decorator';
 import { SessionsService } from './sessions.service';
 
 type SwitchView = SessionView & { expired_participant_id?: string };
@@ -43,6 +44,13 @@ const ALWAYS: ErrorCode[] = [
   'RATE_LIMITED',
   'UNAVAILABLE',
 ];
+/** A write may also be uncertain, refused for a full backlog, or a reused Idempotency-Key. */
+const WRITES: ErrorCode[] = [
+  ...ALWAYS,
+  'OUTCOME_UNKNOWN',
+  'BACKLOG_FULL',
+  'IDEMPOTENCY_KEY_REUSED',
+];
 const SessionParam = () =>
   ApiParam({ name: 'id', example: 'game-42', description: '1-64 characters of [A-Za-z0-9_-]' });
 
@@ -52,7 +60,7 @@ const Command200 = (summary: string, ...errors: ErrorCode[]) =>
     ApiOperation({ summary }),
     SessionParam(),
     ApiOkResponse({ type: SessionEnvelopeDto }),
-    ApiErrors(...ALWAYS, 'SESSION_NOT_FOUND', ...errors),
+    ApiErrors(...WRITES, 'SESSION_NOT_FOUND', ...errors),
   );
 
 @ApiTags('sessions')
@@ -68,14 +76,23 @@ export class SessionsController {
   @ApiOperation({ summary: 'Create a session (pending, version 1)' })
   @ApiBody({ type: CreateSessionDto, examples: CREATE_SESSION_EXAMPLES })
   @ApiCreatedResponse({ type: SessionEnvelopeDto })
-  @ApiErrors(...ALWAYS, 'SESSION_EXISTS')
-  async create(@Body(WebhookTargetPipe) dto: CreateSessionDto): Promise<{ data: SessionView }> {
-    return { data: await this.sessions.create(dto) };
+  @ApiErrors(...WRITES, 'SESSION_EXISTS')
+  @ApiIdempotencyKey()
+  async create(
+    @Body(WebhookTargetPipe) dto: CreateSessionDto,
+    @IdempotencyKey() key?: string,
+  ): Promise<{ data: SessionView }> {
+    return { data: await this.sessions.create(dto, key) };
   }
 
   @Get(':id')
   @Command('read')
-  @Command200('The state, live at server_time_ms (clocks that ran out are settled first)')
+  @ApiOperation({
+    summary: 'The state, live at server_time_ms (clocks that ran out are settled first)',
+  })
+  @SessionParam()
+  @ApiOkResponse({ type: SessionEnvelopeDto })
+  @ApiErrors(...ALWAYS, 'SESSION_NOT_FOUND')
   async get(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
     return { data: await this.sessions.get(id) };
   }
@@ -89,17 +106,19 @@ export class SessionsController {
   @SessionParam()
   @ApiOkResponse({ type: SwitchEnvelopeDto })
   @ApiErrors(
-    ...ALWAYS,
+    ...WRITES,
     'SESSION_NOT_FOUND',
     'INVALID_STATE_TRANSITION',
     'CONFLICT',
     'NOT_ACTIVE_PARTICIPANT',
   )
+  @ApiIdempotencyKey()
   async switch(
     @Param('id', SessionIdPipe) id: string,
     @Body() dto: SwitchSessionDto,
+    @IdempotencyKey() key?: string,
   ): Promise<{ data: SwitchView }> {
-    const outcome = await this.sessions.execute(id, { kind: 'switch', ...dto });
+    const outcome = await this.sessions.execute(id, { kind: 'switch', ...dto }, key);
     const data: SwitchView = outcome.view;
     if (outcome.expired_participant_id !== undefined)
       data.expired_participant_id = outcome.expired_participant_id;
@@ -114,27 +133,41 @@ export class SessionsController {
     'INVALID_STATE_TRANSITION',
   )
   @ApiBody({ type: StartSessionDto, required: false, examples: START_EXAMPLES })
+  @ApiIdempotencyKey()
   start(
     @Param('id', SessionIdPipe) id: string,
     @Body() dto: StartSessionDto,
+    @IdempotencyKey() key?: string,
   ): Promise<{ data: SessionView }> {
-    return this.run(id, { kind: 'start', ...(dto.at_ms !== undefined && { at_ms: dto.at_ms }) });
+    return this.run(
+      id,
+      { kind: 'start', ...(dto.at_ms !== undefined && { at_ms: dto.at_ms }) },
+      key,
+    );
   }
 
   @Post(':id/pause')
   @HttpCode(200)
   @Command('pause')
   @Command200('Pause a running session: every clock stops', 'INVALID_STATE_TRANSITION')
-  pause(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
-    return this.run(id, { kind: 'pause' });
+  @ApiIdempotencyKey()
+  pause(
+    @Param('id', SessionIdPipe) id: string,
+    @IdempotencyKey() key?: string,
+  ): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'pause' }, key);
   }
 
   @Post(':id/resume')
   @HttpCode(200)
   @Command('resume')
   @Command200('Resume a paused session from where it stopped', 'INVALID_STATE_TRANSITION')
-  resume(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
-    return this.run(id, { kind: 'resume' });
+  @ApiIdempotencyKey()
+  resume(
+    @Param('id', SessionIdPipe) id: string,
+    @IdempotencyKey() key?: string,
+  ): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'resume' }, key);
   }
 
   @Post(':id/complete')
@@ -144,8 +177,12 @@ export class SessionsController {
     'End the session as completed (from pending, running or paused)',
     'INVALID_STATE_TRANSITION',
   )
-  complete(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
-    return this.run(id, { kind: 'complete' });
+  @ApiIdempotencyKey()
+  complete(
+    @Param('id', SessionIdPipe) id: string,
+    @IdempotencyKey() key?: string,
+  ): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'complete' }, key);
   }
 
   @Post(':id/cancel')
@@ -155,8 +192,12 @@ export class SessionsController {
     'End the session as cancelled (from pending, running or paused)',
     'INVALID_STATE_TRANSITION',
   )
-  cancel(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
-    return this.run(id, { kind: 'cancel' });
+  @ApiIdempotencyKey()
+  cancel(
+    @Param('id', SessionIdPipe) id: string,
+    @IdempotencyKey() key?: string,
+  ): Promise<{ data: SessionView }> {
+    return this.run(id, { kind: 'cancel' }, key);
   }
 
   @Post(':id/add-time')
@@ -166,11 +207,13 @@ export class SessionsController {
     'Give (or take) time: a bank, a group, the active turn, or the session clock',
     'INVALID_STATE_TRANSITION',
   )
+  @ApiIdempotencyKey()
   addTime(
     @Param('id', SessionIdPipe) id: string,
     @Body() dto: AddTimeDto,
+    @IdempotencyKey() key?: string,
   ): Promise<{ data: SessionView }> {
-    return this.run(id, { kind: 'add_time', ...dto });
+    return this.run(id, { kind: 'add_time', ...dto }, key);
   }
 
   @Delete(':id')
@@ -181,12 +224,20 @@ export class SessionsController {
   })
   @SessionParam()
   @ApiNoContentResponse({ description: 'Deleted, or there was nothing to delete' })
-  @ApiErrors(...ALWAYS)
-  async remove(@Param('id', SessionIdPipe) id: string): Promise<void> {
-    await this.sessions.delete(id);
+  @ApiErrors(...WRITES)
+  @ApiIdempotencyKey()
+  async remove(
+    @Param('id', SessionIdPipe) id: string,
+    @IdempotencyKey() key?: string,
+  ): Promise<void> {
+    await this.sessions.delete(id, key);
   }
 
-  private async run(id: string, command: ClockCommand): Promise<{ data: SessionView }> {
-    return { data: (await this.sessions.execute(id, command)).view };
+  private async run(
+    id: string,
+    command: ClockCommand,
+    key?: string,
+  ): Promise<{ data: SessionView }> {
+    return { data: (await this.sessions.execute(id, command, key)).view };
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Idempotency } from './idempotency';
 import { StateModule } from '../state/state.module';
 import { BulkStartController } from './bulk-start.controller';
 import { BulkStarter } from './bulk-starter';
@@ -11,7 +12,14 @@ import { SessionsService } from './sessions.service';
 @Module({
   imports: [StateModule],
   controllers: [SessionsController, BulkStartController],
-  providers: [SessionsService, SessionLoader, SessionCache, SessionChangeFeed, BulkStarter],
+  providers: [
+    SessionsService,
+    SessionLoader,
+    SessionCache,
+    SessionChangeFeed,
+    Idempotency,
+    BulkStarter,
+  ],
   exports: [SessionsService, SessionLoader, SessionChangeFeed],
 })
 export class SessionsModule {}

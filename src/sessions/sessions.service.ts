@@ -18,16 +18,17 @@ import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
-import { SessionStore, StoredSession } from '../state/session-store';
+import { IdempotencyRecord, outboxOf, SessionStore, StoredSession } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
 import { SessionCache } from './session-cache';
 import { SessionChangeFeed } from './session-change-feed';
 import { SessionLoader } from './session-loader';
+import { FirstOutcome, Idempotency, IdempotentRequest, replay } from './idempotency';
 
 export interface CommandOutcome {
   view: SessionView;
-  /** The state `view` shows (settled to its instant). */
-  state: ClockState;
+  /** The state `view` shows (settled to its instant); absent when replayed for a repeated key. */
+  state?: ClockState;
   expired_participant_id?: string;
   /** The versions this command committed (none for a read with nothing to settle). */
   steps: Step[];
@@ -38,6 +39,12 @@ export interface CommandOutcome {
  * of its change to the listeners, which its answer waits for.
  */
 type Decided = ({ outcome: CommandOutcome } | { error: unknown }) & { published?: Promise<void> };
+
+/** A command as it waits for its session's turn, with its Idempotency-Key if it has one. */
+interface Submitted {
+  command: Command;
+  idem?: IdempotentRequest;
+}
 
 /** The most commands of one session written with one compare-and-set. */
 const MAX_TURN = 64;
@@ -63,8 +70,8 @@ const MAX_ATTEMPTS = 1000;
 @Injectable()
 export class SessionsService {
   private readonly switchesPerSecond: number;
-  private readonly turns = new KeyedBatcher<Command, Decided>(
-    (sessionId, commands) => this.applyInOrder(sessionId, commands, true),
+  private readonly turns = new KeyedBatcher<Submitted, Decided>(
+    (sessionId, items) => this.applyInOrder(sessionId, items, true),
     MAX_TURN,
   );
 
@@ -75,6 +82,7 @@ export class SessionsService {
     private readonly ttl: SessionTtlPolicy,
     private readonly time: TimeSource,
     private readonly feed: SessionChangeFeed,
+    private readonly idempotency: Idempotency,
     @InjectMetric(METRICS.switchDuration) private readonly switchDuration: Histogram,
     config: ConfigService<Env, true>,
   ) {
@@ -83,15 +91,28 @@ export class SessionsService {
       : 0;
   }
 
-  async create(input: CreateSessionInput): Promise<SessionView> {
-    const now = this.time.now();
+  async create(input: CreateSessionInput, idempotencyKey?: string): Promise<SessionView> {
+    if (idempotencyKey === undefined) return this.createOnce(input);
+    const req = this.idempotency.request(input.session_id, 'create', idempotencyKey, input);
+    const created = await this.once(req, async () => ({ view: await this.createOnce(input, req) }));
+    return created.view;
+  }
+
+  private async createOnce(
+    input: CreateSessionInput,
+    req?: IdempotentRequest,
+  ): Promise<SessionView> {
+    const now = this.time.trustedNow();
     const { state, step } = createSession(input, now);
     await this.loader.assertIdIsFree(state.session_id);
-    if (!(await this.store.create(state, this.ttl.ttlMs(state, now)))) {
+    const view = toView(state, now);
+    const record = req ? this.idempotency.record(req, { view }) : undefined;
+    const outbox = outboxOf(state.session_id, [step], now);
+    const ttlMs = this.ttl.ttlMs(state, now);
+    if (!(await this.store.create(state, ttlMs, record ? [record] : [], outbox))) {
       throw new DomainError('SESSION_EXISTS', `session ${state.session_id} already exists`);
     }
     this.cache.set(state);
-    const view = toView(state, now);
     const change = {
       sessionId: state.session_id,
       before: null,
@@ -109,14 +130,52 @@ export class SessionsService {
     return (await this.execute(sessionId, { kind: 'settle' })).view;
   }
 
-  async execute(sessionId: string, command: Command): Promise<CommandOutcome> {
-    if (command.kind !== 'switch') return this.run(sessionId, command);
-    const stop = this.switchDuration.startTimer();
+  async execute(
+    sessionId: string,
+    command: Command,
+    idempotencyKey?: string,
+  ): Promise<CommandOutcome> {
+    const stop = command.kind === 'switch' ? this.switchDuration.startTimer() : undefined;
     try {
-      return await this.run(sessionId, command);
+      if (idempotencyKey === undefined) return await this.run(sessionId, { command });
+      const idem = this.idempotency.request(sessionId, command.kind, idempotencyKey, command);
+      return await this.once(idem, () => this.run(sessionId, { command, idem }));
     } finally {
-      stop();
+      stop?.();
     }
+  }
+
+  /**
+   * Runs `attempt` once per Idempotency-Key: a retry gets the first decided outcome (the steps
+   * it committed are not repeated); an undecided one (503) lets the next attempt run.
+   */
+  private async once<T extends { view: SessionView; steps?: Step[] }>(
+    req: IdempotentRequest,
+    attempt: () => Promise<T>,
+  ): Promise<T | CommandOutcome> {
+    const first = await this.idempotency.claim(req);
+    if (first) return { ...replay(first), steps: [] };
+    let result: T;
+    try {
+      result = await attempt();
+    } catch (err) {
+      const record = this.idempotency.recordError(req, err);
+      if (record) await this.idempotency.save([record]);
+      else await this.idempotency.release(req);
+      throw err;
+    }
+    // A commit wrote its record with the state; an outcome that changed nothing is kept now.
+    if (result.steps !== undefined && result.steps.length === 0) {
+      const outcome = result as unknown as CommandOutcome;
+      const record = this.idempotency.record(req, {
+        view: outcome.view,
+        ...(outcome.expired_participant_id !== undefined
+          ? { expired_participant_id: outcome.expired_participant_id }
+          : {}),
+      });
+      if (record) await this.idempotency.save([record]);
+    }
+    return result;
   }
 
   /**
@@ -124,11 +183,11 @@ export class SessionsService {
    * remembered state). The turn ends when the changes are handed to the listeners, which queue
    * their jobs and pushes in commit order: the next turn does not wait for those to be sent.
    */
-  private async run(sessionId: string, command: Command): Promise<CommandOutcome> {
+  private async run(sessionId: string, item: Submitted): Promise<CommandOutcome> {
     const decided =
-      command.kind === 'settle'
-        ? (await this.applyInOrder(sessionId, [command], false))[0]
-        : await this.turns.submit(sessionId, command);
+      item.command.kind === 'settle'
+        ? (await this.applyInOrder(sessionId, [item], false))[0]
+        : await this.turns.submit(sessionId, item);
     await decided.published;
     if ('error' in decided) throw decided.error;
     return decided.outcome;
@@ -142,25 +201,28 @@ export class SessionsService {
    */
   private async applyInOrder(
     sessionId: string,
-    commands: Command[],
+    commands: Submitted[],
     fromCache: boolean,
   ): Promise<Decided[]> {
     const cached = fromCache ? this.cache.get(sessionId) : undefined;
     let current = cached ?? (await this.loader.load(sessionId));
     let trusted = cached === undefined;
     const decided: Decided[] = new Array<Decided>(commands.length);
-    let pending = commands.map((command, index) => ({ command, index }));
+    let pending = commands.map(({ command, idem }, index) => ({ command, idem, index }));
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const now = this.time.now();
+      const now = this.time.trustedNow();
       let state = current;
       let changed = 0;
       let switches = 0;
-      const results = pending.map(({ command, index }) => {
+      const records: IdempotencyRecord[] = [];
+      const results = pending.map(({ command, idem, index }) => {
         const result = applyCommand(state, command, now);
         if (result.steps.length > 0) {
           state = result.state;
           changed += 1;
           if (command.kind === 'switch') switches += 1;
+          const record = idem && this.idempotency.record(idem, firstOutcomeOf(result, now));
+          if (record) records.push(record);
         }
         return { index, result };
       });
@@ -181,6 +243,12 @@ export class SessionsService {
         this.ttl.ttlMs(state, now),
         switches > 0 ? this.switchesPerSecond : 0,
         switches,
+        records,
+        outboxOf(
+          sessionId,
+          results.flatMap((r) => r.result.steps),
+          now,
+        ),
       );
       if (cas.ok) {
         this.cache.set(state);
@@ -226,12 +294,43 @@ export class SessionsService {
     return decided;
   }
 
-  /** Deletes the session; deleting one that does not exist is not an error. */
-  async delete(sessionId: string): Promise<void> {
-    const now = this.time.now();
+  /**
+   * Deletes the session; deleting one that does not exist is not an error. The deletion is
+   * acknowledged only once the archive holds it, so a Redis loss cannot bring the session
+   * back; if the archive cannot take it, the session is put back and the answer is 503.
+   */
+  async delete(sessionId: string, idempotencyKey?: string): Promise<void> {
+    if (idempotencyKey === undefined) return this.deleteOnce(sessionId);
+    const req = this.idempotency.request(sessionId, 'delete', idempotencyKey, {});
+    const first = await this.idempotency.claim(req);
+    if (first) return;
+    try {
+      await this.deleteOnce(sessionId);
+    } catch (err) {
+      await this.idempotency.release(req);
+      throw err;
+    }
+    await this.idempotency.save([this.idempotency.record(req, {})!]);
+  }
+
+  private async deleteOnce(sessionId: string): Promise<void> {
+    const now = this.time.trustedNow();
     this.cache.delete(sessionId);
-    const last = await this.store.delete(sessionId, this.ttl.retentionMs);
-    if (last) await this.feed.publishDeletion({ sessionId, last, version: last.version + 1, now });
+    let last = await this.store.delete(sessionId, this.ttl.retentionMs);
+    if (!last) {
+      // Unknown to Redis: only the archive can say that no session of that id lives on.
+      if (!(await this.loader.exists(sessionId))) return;
+      last = await this.store.delete(sessionId, this.ttl.retentionMs);
+      if (!last) return;
+    }
+    const deletion = { sessionId, last, version: last.version + 1, now };
+    try {
+      await this.loader.recordDeletion(deletion);
+    } catch (err) {
+      await this.store.undelete(last, this.ttl.ttlMs(last, this.time.now()));
+      throw err;
+    }
+    await this.feed.publishDeletion(deletion);
   }
 
   private decide(result: CommandResult, now: number, view?: SessionView): Decided {
@@ -263,4 +362,16 @@ export class SessionsService {
     if (stored.kind === 'missing') return this.loader.load(sessionId);
     throw DomainError.notFound(sessionId);
   }
+}
+
+/** What a committed command answers, as its Idempotency-Key keeps it. */
+function firstOutcomeOf(result: CommandResult, now: number): FirstOutcome {
+  if (result.error) {
+    const { code, message, details } = result.error;
+    return { error: { code, message, details } };
+  }
+  const first: FirstOutcome = { view: toView(result.state, now) };
+  if (result.expired_participant_id !== undefined)
+    first.expired_participant_id = result.expired_participant_id;
+  return first;
 }

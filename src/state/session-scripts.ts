@@ -4,20 +4,40 @@
  * retention period, so that a late read cannot bring it back from the audit trail.
  * A TTL of 0 means "no expiry".
  */
+/** Appends n outbox entries from ARGV[from]; an `S` entry ends with the state just written. */
+const OUTBOX_PUSH = `
+local function outbox_push(key, from, n, stored)
+  for i = from, from + n - 1 do
+    local e = ARGV[i]
+    if string.sub(e, 1, 1) == 'S' then e = string.sub(e, 2) .. stored else e = string.sub(e, 2) end
+    redis.call('RPUSH', key, e)
+  end
+end`;
+
 export const SESSION_SCRIPTS = {
-  /** KEYS: session. ARGV: version, state, ttlMs. → 1 created, 0 the id is taken. */
+  /**
+   * KEYS: session, its outbox, then the idempotency records to write with it. ARGV: version,
+   * state, ttlMs, the records' ttlMs, the number of outbox entries n, n entries, one record
+   * per record key. → 1 created, 0 the id is taken.
+   */
   skCreate: {
-    numberOfKeys: 1,
-    lua: `
+    lua: `${OUTBOX_PUSH}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 's', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+local n = tonumber(ARGV[5])
+outbox_push(KEYS[2], 6, n, ARGV[2])
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[3 + n + i], 'PX', ARGV[4]) end
 return 1`,
   },
   /**
-   * KEYS: session, its watchers, its commit counter. ARGV: expected version, new version, new
-   * state, ttlMs, most commits per second (0: no limit), the commits this write counts for
-   * (1 when absent: the new version may carry several commands of the session).
+   * KEYS: session, its watchers, its commit counter, its outbox, then the idempotency records
+   * to write with it. ARGV: expected version, new version, new state, ttlMs, most commits per
+   * second (0: no limit), the commits this write counts for, the records' ttlMs, the number of
+   * outbox entries n, n entries (one per version: its audit event), then one record per record
+   * key. The events and the outcomes are written with the state or not at all: every committed
+   * version has its event, whoever committed it, and a retried command finds its first outcome
+   * if, and only if, this write happened.
    * → {1, watched} written (watched: 1 when some instance has sockets in its room);
    *   {0} missing; {-1, state} the version moved on; {-2} deleted;
    *   {-3, ms, room} over the limit, which resets in ms; room: the commits still allowed.
@@ -25,8 +45,7 @@ return 1`,
    * write: it costs no round trip of its own, and a refused or lost attempt is not counted.
    */
   skCompareAndSet: {
-    numberOfKeys: 3,
-    lua: `
+    lua: `${OUTBOX_PUSH}
 local cur = redis.call('HMGET', KEYS[1], 'v', 's')
 if not cur[1] then return {0} end
 if not cur[2] then return {-2} end
@@ -44,6 +63,9 @@ if limit > 0 then
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
+local n = tonumber(ARGV[8])
+outbox_push(KEYS[4], 9, n, ARGV[3])
+for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[4 + n + i], 'PX', ARGV[7]) end
 return {1, redis.call('EXISTS', KEYS[2])}`,
   },
   /** KEYS: session. ARGV: tombstone ttlMs. → the deleted state, or nil when there was none. */
@@ -56,6 +78,82 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', tonumber(cur[1]) + 1, 'd', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return cur[2]`,
+  },
+  /**
+   * KEYS: session. ARGV: the tombstone's version, the deleted state, ttlMs. Puts back a
+   * session whose deletion could not be made durable, if its tombstone is still that one.
+   * → 1 put back, 0 the key moved on.
+   */
+  skUndelete: {
+    numberOfKeys: 1,
+    lua: `
+local cur = redis.call('HMGET', KEYS[1], 'v', 'd')
+if cur[1] ~= ARGV[1] or not cur[2] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) - 1, 's', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`,
+  },
+  /**
+   * KEYS: an idempotency record. ARGV: the pending marker, its ttlMs. Claims the key for a
+   * command about to run. → nil claimed, or what the key holds (a marker or an outcome).
+   */
+  /**
+   * KEYS: an outbox. ARGV: the newest version written to PostgreSQL. Drops the entries up to
+   * it (at most 1000 a call). → {entries left, the newest index instant among those dropped}.
+   */
+  skOutboxAck: {
+    numberOfKeys: 1,
+    lua: `
+local upto = tonumber(ARGV[1])
+local newest = 0
+for _ = 1, 1000 do
+  local head = redis.call('LINDEX', KEYS[1], 0)
+  if not head then break end
+  local v, t = string.match(head, '^(%d+)|(%d+)|')
+  if tonumber(v) > upto then break end
+  redis.call('LPOP', KEYS[1])
+  if tonumber(t) > newest then newest = tonumber(t) end
+end
+return {redis.call('LLEN', KEYS[1]), newest}`,
+  },
+  /**
+   * KEYS: an outbox index shard. ARGV: session id, an instant. Takes the session out of the
+   * index unless a commit put it back after that instant.
+   */
+  skOutboxUnindex: {
+    numberOfKeys: 1,
+    lua: `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0`,
+  },
+  /**
+   * KEYS: an outbox index shard. ARGV: stale before (instant), lease until, most ids. Claims
+   * the sessions whose newest commit is older than the bound: their entries were not written
+   * on the normal path (a crash, a stall). The lease keeps other relays off them meanwhile.
+   */
+  skOutboxClaim: {
+    numberOfKeys: 1,
+    lua: `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], id) end
+return ids`,
+  },
+  skIdemClaim: {
+    numberOfKeys: 1,
+    lua: `
+local cur = redis.call('GET', KEYS[1])
+if cur then return cur end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`,
+  },
+  /** KEYS: an idempotency record. ARGV: our pending marker. Lets go of a claim left undecided. */
+  skIdemRelease: {
+    numberOfKeys: 1,
+    lua: `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+return 0`,
   },
 } as const;
 

@@ -1,15 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import Redis, { ReplyError } from 'ioredis';
 import { Counter } from 'prom-client';
-import { ClockState } from '@synckairos/clock';
+import { ClockState, Step } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
+import { withTimeout } from '../common/time/with-timeout';
+import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { REDIS_CLIENT } from './redis.constants';
 import { SESSION_SCRIPTS } from './session-scripts';
+import { eventOfStep, outboxEntryOf } from './outbox-entry';
 import { SessionKeys } from './session-keys';
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)/;
+/** ioredis refused to send the command at all (no connection, no offline queue). */
+const NOT_SENT = /enableOfflineQueue|Connection is closed|Stream isn't writeable/;
+
+/** A write either happened or not for sure (false), or may have (true). */
+type Write = boolean;
 
 export type StoredSession =
   { kind: 'live'; state: ClockState } | { kind: 'deleted' } | { kind: 'missing' };
@@ -25,20 +34,55 @@ export type CasOutcome =
   | { ok: false; current: StoredSession }
   | { ok: false; retryAfterMs: number; room: number };
 
+/** An idempotency record written in the same atomic step as the state it answers for. */
+export interface IdempotencyRecord {
+  key: string;
+  value: string;
+}
+
+/**
+ * What a write appends to the session's outbox: one entry per version (outboxEntryOf), and the
+ * instant `t` it files the session under in the outbox index.
+ */
+export interface OutboxWrite {
+  entries: string[];
+  t: number;
+}
+
+const NO_OUTBOX: OutboxWrite = { entries: [], t: 0 };
+
+/** The outbox of a write: every step's event, the newest one's state being the one stored. */
+export function outboxOf(sessionId: string, steps: Step[], t: number): OutboxWrite {
+  const last = steps.length - 1;
+  return {
+    entries: steps.map((step, i) =>
+      outboxEntryOf(eventOfStep(sessionId, step, i === last ? '' : undefined), t, i === last),
+    ),
+    t,
+  };
+}
+
+/** How long a command's first outcome is kept for its retries (contract: 24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+/** Scripts without a fixed key count take it as their first argument. */
+type Dynamic = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
 interface SessionCommands {
-  skCreate(key: string, version: number, state: string, ttlMs: number): Promise<number>;
-  skCompareAndSet(
+  skCreate: Dynamic;
+  skCompareAndSet: Dynamic;
+  skIdemClaim(key: string, marker: string, ttlMs: number): Promise<string | null>;
+  skOutboxAck(key: string, upTo: number): Promise<[number, number]>;
+  skOutboxUnindex(key: string, sessionId: string, before: number): Promise<number>;
+  skOutboxClaim(
     key: string,
-    watchersKey: string,
-    rateKey: string,
-    expected: number,
-    version: number,
-    state: string,
-    ttlMs: number,
-    commitsPerSecond: number,
-    commits: number,
-  ): Promise<[number, (string | number)?, number?]>;
+    staleBefore: number,
+    leaseUntil: number,
+    max: number,
+  ): Promise<string[]>;
+  skIdemRelease(key: string, marker: string): Promise<number>;
   skDelete(key: string, ttlMs: number): Promise<string | null>;
+  skUndelete(key: string, tombstoneVersion: number, state: string, ttlMs: number): Promise<number>;
 }
 
 /**
@@ -49,15 +93,21 @@ interface SessionCommands {
 export class SessionStore {
   private readonly logger = new Logger(SessionStore.name);
   private readonly commands: SessionCommands;
+  private readonly timeoutMs: number;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly keys: SessionKeys,
     @InjectMetric(METRICS.redisErrors) private readonly errors: Counter<'client'>,
+    config: ConfigService<Env, true>,
   ) {
+    this.timeoutMs = config.get('REDIS_COMMAND_TIMEOUT_MS', { infer: true });
     for (const [name, script] of Object.entries(SESSION_SCRIPTS)) {
       if (!(name in redis))
-        redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+        redis.defineCommand(name, {
+          numberOfKeys: 'numberOfKeys' in script ? script.numberOfKeys : undefined,
+          lua: script.lua,
+        });
     }
     this.commands = redis as unknown as SessionCommands;
   }
@@ -71,10 +121,31 @@ export class SessionStore {
   }
 
   /** Writes a new session, or a recovered one; false when the id is taken (or a tombstone). */
-  async create(state: ClockState, ttlMs: number): Promise<boolean> {
-    const key = this.keys.session(state.session_id);
-    const created = await this.guard(() =>
-      this.commands.skCreate(key, state.version, JSON.stringify(state), ttlMs),
+  async create(
+    state: ClockState,
+    ttlMs: number,
+    records: IdempotencyRecord[] = [],
+    outbox: OutboxWrite = NO_OUTBOX,
+  ): Promise<boolean> {
+    const id = state.session_id;
+    const created = await this.guard(
+      () =>
+        this.indexed(id, outbox, () =>
+          this.commands.skCreate(
+            2 + records.length,
+            this.keys.session(id),
+            this.keys.outbox(id),
+            ...records.map((r) => r.key),
+            state.version,
+            JSON.stringify(state),
+            ttlMs,
+            IDEMPOTENCY_TTL_MS,
+            outbox.entries.length,
+            ...outbox.entries,
+            ...records.map((r) => r.value),
+          ),
+        ),
+      true,
     );
     return created === 1;
   }
@@ -90,22 +161,35 @@ export class SessionStore {
     ttlMs: number,
     commitsPerSecond = 0,
     commits = 1,
+    records: IdempotencyRecord[] = [],
+    outbox: OutboxWrite = NO_OUTBOX,
   ): Promise<CasOutcome> {
     const id = next.session_id;
     const stored = JSON.stringify(next);
-    const [code, current, room] = await this.guard(() =>
-      this.commands.skCompareAndSet(
-        this.keys.session(id),
-        this.keys.watchers(id),
-        this.keys.commitRate(id),
-        expectedVersion,
-        next.version,
-        stored,
-        ttlMs,
-        commitsPerSecond,
-        commits,
-      ),
-    );
+    const [code, current, room] = (await this.guard(
+      () =>
+        this.indexed(id, outbox, () =>
+          this.commands.skCompareAndSet(
+            4 + records.length,
+            this.keys.session(id),
+            this.keys.watchers(id),
+            this.keys.commitRate(id),
+            this.keys.outbox(id),
+            ...records.map((r) => r.key),
+            expectedVersion,
+            next.version,
+            stored,
+            ttlMs,
+            commitsPerSecond,
+            commits,
+            IDEMPOTENCY_TTL_MS,
+            outbox.entries.length,
+            ...outbox.entries,
+            ...records.map((r) => r.value),
+          ),
+        ),
+      true,
+    )) as [number, (string | number)?, number?];
     if (code === 1) return { ok: true, watched: current === 1, stored };
     if (code === -3) return { ok: false, retryAfterMs: Number(current), room: Number(room ?? 0) };
     if (code === -1 && typeof current === 'string') {
@@ -116,23 +200,116 @@ export class SessionStore {
 
   /** Replaces the session with a tombstone; returns what was deleted, or null if nothing was. */
   async delete(sessionId: string, tombstoneTtlMs: number): Promise<ClockState | null> {
-    const deleted = await this.guard(() =>
-      this.commands.skDelete(this.keys.session(sessionId), tombstoneTtlMs),
+    const deleted = await this.guard(
+      () => this.commands.skDelete(this.keys.session(sessionId), tombstoneTtlMs),
+      true,
     );
     return deleted ? (JSON.parse(deleted) as ClockState) : null;
   }
 
   /**
-   * A Redis that cannot be reached (or is loading, read-only, out of memory) becomes 503
-   * UNAVAILABLE at once, so a request never hangs; any other error is a bug and stays one.
+   * Files the session in the outbox index, sent in the same pipeline as the write and just
+   * before it (no round trip of its own), so that a relay finds entries whose writer died.
    */
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
+  private async indexed<T>(id: string, outbox: OutboxWrite, write: () => Promise<T>): Promise<T> {
+    if (outbox.entries.length === 0) return write();
+    const index = this.keys.outboxIndex(this.keys.outboxShardOf(id));
+    const filed = this.redis.zadd(index, outbox.t, id).catch((err: Error) => {
+      // The write decides; its entries are still acked on the normal path.
+      this.logger.warn(`Outbox index of ${id} not updated: ${err.message}`);
+    });
+    const [, result] = await Promise.all([filed, write()]);
+    return result;
+  }
+
+  /** Drops the outbox entries up to `version` (written to PostgreSQL); unindexes an empty one. */
+  async ackOutbox(sessionId: string, version: number): Promise<void> {
+    const [left, newest] = await this.guard(() =>
+      this.commands.skOutboxAck(this.keys.outbox(sessionId), version),
+    );
+    if (left > 0 || newest === 0) return;
+    const index = this.keys.outboxIndex(this.keys.outboxShardOf(sessionId));
+    await this.guard(() => this.commands.skOutboxUnindex(index, sessionId, newest));
+  }
+
+  /** The sessions of one index shard whose outbox is older than `staleBefore`, leased. */
+  claimStaleOutboxes(
+    shard: number,
+    staleBefore: number,
+    leaseUntil: number,
+    max: number,
+  ): Promise<string[]> {
+    return this.guard(() =>
+      this.commands.skOutboxClaim(this.keys.outboxIndex(shard), staleBefore, leaseUntil, max),
+    );
+  }
+
+  /** The oldest entries of a session's outbox (at most `max`). */
+  readOutbox(sessionId: string, max: number): Promise<string[]> {
+    return this.guard(() => this.redis.lrange(this.keys.outbox(sessionId), 0, max - 1));
+  }
+
+  /** Sessions with unwritten entries, and the oldest instant among them per shard. */
+  async outboxBacklog(shard: number): Promise<{ sessions: number; oldest: number | null }> {
+    const index = this.keys.outboxIndex(shard);
+    const [count, oldest] = await this.guard(() =>
+      Promise.all([this.redis.zcard(index), this.redis.zrange(index, 0, 0, 'WITHSCORES')]),
+    );
+    return { sessions: count, oldest: oldest.length === 2 ? Number(oldest[1]) : null };
+  }
+
+  /**
+   * Claims an idempotency key for a command about to run (`marker`, kept `ttlMs`): null when
+   * claimed, else what the key holds (another claim's marker, or the first outcome).
+   */
+  async claimIdempotency(key: string, marker: string, ttlMs: number): Promise<string | null> {
+    return this.guard(() => this.commands.skIdemClaim(key, marker, ttlMs));
+  }
+
+  /** Saves an outcome that changed nothing (a refusal, a no-op) for the key's retries. */
+  async saveIdempotency(records: IdempotencyRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.guard(() =>
+      Promise.all(records.map((r) => this.redis.set(r.key, r.value, 'PX', IDEMPOTENCY_TTL_MS))),
+    );
+  }
+
+  /** Lets go of our claim when no outcome was decided (a 503): a retry runs the command. */
+  async releaseIdempotency(key: string, marker: string): Promise<void> {
+    await this.guard(() => this.commands.skIdemRelease(key, marker));
+  }
+
+  /** Takes a deletion back (it could not be made durable); false when the key moved on. */
+  async undelete(last: ClockState, ttlMs: number): Promise<boolean> {
+    const key = this.keys.session(last.session_id);
+    const done = await this.guard(
+      () => this.commands.skUndelete(key, last.version + 1, JSON.stringify(last), ttlMs),
+      true,
+    );
+    return done === 1;
+  }
+
+  /**
+   * A Redis that cannot be reached (or is loading, read-only, out of memory) becomes 503
+   * UNAVAILABLE at once, and one that does not answer within the command timeout (which
+   * ioredis alone does not keep for auto-pipelined commands) the same; a write that may have
+   * been sent is 503 OUTCOME_UNKNOWN instead, so that the client retries with its
+   * Idempotency-Key. Any other error is a bug and stays one.
+   */
+  private async guard<T>(call: () => Promise<T>, write: Write = false): Promise<T> {
     try {
-      return await call();
+      return await withTimeout(call(), this.timeoutMs);
     } catch (err) {
-      if (err instanceof ReplyError && !TRANSIENT_REPLY.test((err as Error).message)) throw err;
+      const message = (err as Error).message;
+      if (err instanceof ReplyError && !TRANSIENT_REPLY.test(message)) throw err;
       this.errors.inc({ client: 'state' });
-      this.logger.warn(`Redis call failed: ${(err as Error).message}`);
+      this.logger.warn(`Redis call failed: ${message}`);
+      if (write && !(err instanceof ReplyError) && !NOT_SENT.test(message)) {
+        throw new DomainError(
+          'OUTCOME_UNKNOWN',
+          'the session store did not answer in time: the command may or may not have been applied; retry with the same Idempotency-Key',
+        );
+      }
       throw new DomainError('UNAVAILABLE', 'session store is unavailable, try again shortly');
     }
   }

@@ -4,6 +4,8 @@ import { getToken } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { METRICS } from '../metrics/metric-names';
+import { ClockSync } from '../common/time/clock-sync';
+import { LocalClock } from '../common/time/local-clock';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { closeRedis, connectRedis, requestPathOptions } from './redis-client.factory';
@@ -35,7 +37,35 @@ function requestPathClient(token: symbol, client: string, autoPipelining: boolea
   };
 }
 
-/** Redis, the only truth for live sessions, and the store over it. */
+/** A measurement older than this many intervals is stale: Redis' time has not been seen since. */
+const STALE_AFTER_INTERVALS = 4;
+
+const clockProviders: Provider[] = [
+  {
+    provide: LocalClock,
+    inject: [ConfigService],
+    // The fault hook is refused outside tests by the schema; checked here again all the same.
+    useFactory: (config: ConfigService<Env, true>) =>
+      new LocalClock(
+        config.get('NODE_ENV', { infer: true }) === 'test'
+          ? config.get('TEST_CLOCK_OFFSET_MS', { infer: true })
+          : 0,
+      ),
+  },
+  {
+    provide: TimeSource,
+    inject: [LocalClock, ConfigService],
+    useFactory: (local: LocalClock, config: ConfigService<Env, true>) =>
+      new TimeSource(local, {
+        maxSkewMs: config.get('MAX_CLOCK_SKEW_MS', { infer: true }),
+        correct: config.get('CLOCK_CORRECTION', { infer: true }),
+        staleAfterMs: STALE_AFTER_INTERVALS * config.get('CLOCK_SYNC_INTERVAL_MS', { infer: true }),
+      }),
+  },
+  ClockSync,
+];
+
+/** Redis, the only truth for live sessions, the store over it, and the one clock. */
 @Global()
 @Module({
   providers: [
@@ -50,7 +80,7 @@ function requestPathClient(token: symbol, client: string, autoPipelining: boolea
     },
     SessionStore,
     SessionTtlPolicy,
-    TimeSource,
+    ...clockProviders,
   ],
   exports: [
     REDIS_CLIENT,

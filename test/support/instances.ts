@@ -43,7 +43,7 @@ export class ProxiedService {
   }
 
   private async launch(): Promise<INestApplication> {
-    const app = await startApp({ SHUTDOWN_DRAIN_DELAY_MS: '0', ...this.env });
+    const app = await startApp({ SHUTDOWN_DRAIN_MS: '0', ...this.env });
     this.instances.push(app);
     return app;
   }

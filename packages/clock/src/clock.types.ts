@@ -127,6 +127,7 @@ export const EVENT_TYPES = [
   'session_expired',
   'time_added',
   'session_deleted',
+  'session_restored',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -10,4 +10,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
+  | 'OUTCOME_UNKNOWN'
+  | 'BACKLOG_FULL'
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'INTERNAL_ERROR';

@@ -32,6 +32,13 @@ const EXAMPLES: Partial<Record<ErrorCode, { message: string; details?: Record<st
       details: { limit: 200, retry_after_s: 1 },
     },
     UNAVAILABLE: { message: 'session store is unavailable, try again shortly' },
+    OUTCOME_UNKNOWN: {
+      message: 'the write may or may not have happened; retry with the same Idempotency-Key',
+    },
+    BACKLOG_FULL: { message: 'the audit backlog is full; try again shortly' },
+    IDEMPOTENCY_KEY_REUSED: {
+      message: 'Idempotency-Key k-17 was used with another request',
+    },
   };
 
 /** Documents the error answers of an endpoint, one example per code, grouped by status. */

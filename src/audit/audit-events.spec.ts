@@ -2,7 +2,7 @@ import { FakeSession } from '@synckairos/clock/testing';
 import { toView } from '@synckairos/clock';
 import { SessionChange } from '../sessions/session-change';
 import { AuditJobData, eventsOf } from './audit.constants';
-import { auditEventsOf } from './audit-producer';
+import { auditEventsOf } from './audit-events';
 
 describe('auditEventsOf', () => {
   const changeOf = (session: FakeSession, stored?: string): SessionChange => {

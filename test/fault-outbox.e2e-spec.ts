@@ -1,0 +1,122 @@
+import { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { SessionChangeFeed } from '../src/sessions/session-change-feed';
+import { REDIS_CLIENT } from '../src/state/redis.constants';
+import { SessionKeys } from '../src/state/session-keys';
+import { Api } from './support/api';
+import { baseUrl, cleanRedis, startApp, uniqueId } from './support/e2e-app';
+import { Watcher } from './support/socket-client';
+import { waitUntil } from './support/wait';
+
+/**
+ * An instance that committed a version and died before handing it on (the fault hook: its
+ * change feed drops everything): the version is acknowledged, and the outbox written by the
+ * same compare-and-set lets another instance record it, push it and arm its deadline.
+ */
+describe('a commit whose writer never enqueued it', () => {
+  let writer: INestApplication;
+  let relay: INestApplication;
+  let pg: Client;
+
+  beforeAll(async () => {
+    writer = await startApp({ AUDIT_WORKER: 'false', RATE_LIMIT_ENABLED: 'false' });
+    relay = await startApp({
+      OUTBOX_STALE_MS: '1000',
+      OUTBOX_RELAY_INTERVAL_MS: '200',
+      RATE_LIMIT_ENABLED: 'false',
+    });
+    pg = new Client({ connectionString: process.env.DATABASE_URL });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await writer.close();
+    await relay.close();
+    await pg.end();
+    await cleanRedis();
+  });
+
+  it('normally leaves nothing behind: each outbox is trimmed and unindexed once written', async () => {
+    const id = uniqueId('outbox-trim');
+    const api = new Api(relay.getHttpServer());
+    await api
+      .create({
+        session_id: id,
+        sync_mode: 'per_participant',
+        participants: [
+          { participant_id: 'white', total_time_ms: 600_000 },
+          { participant_id: 'black', total_time_ms: 600_000 },
+        ],
+        total_time_ms: 1_200_000,
+      })
+      .expect(201);
+    await api.command(id, 'start').expect(200);
+    await Promise.all(Array.from({ length: 20 }, () => api.command(id, 'switch').expect(200)));
+    const redis = relay.get<Redis>(REDIS_CLIENT);
+    const keys = relay.get(SessionKeys);
+    const left = await waitUntil(
+      async () => [
+        await redis.llen(keys.outbox(id)),
+        await redis.zscore(keys.outboxIndex(keys.outboxShardOf(id)), id),
+      ],
+      ([length, score]) => length === 0 && score === null,
+      10_000,
+    );
+    expect(left).toEqual([0, null]);
+    const rows = await pg.query(
+      'SELECT count(*)::int AS n FROM sync_events WHERE session_id = $1',
+      [id],
+    );
+    expect(rows.rows[0].n).toBe(22);
+  });
+
+  it('is recorded, pushed and its deadline fires, from the outbox, on another instance', async () => {
+    const id = uniqueId('outbox');
+    const api = new Api(writer.getHttpServer());
+    await api
+      .create({
+        session_id: id,
+        sync_mode: 'per_participant',
+        participants: [
+          { participant_id: 'white', total_time_ms: 600_000 },
+          { participant_id: 'black', total_time_ms: 2500 },
+        ],
+        total_time_ms: 602_500,
+      })
+      .expect(201);
+    await api.command(id, 'start').expect(200);
+    const w = new Watcher(baseUrl(relay), { query: { sessionId: id } });
+    try {
+      await w.next('session:state', (s) => s.version === 2);
+      // The fault: from here on, the writer commits and hands nothing on.
+      writer.get(SessionChangeFeed).publish = () => Promise.resolve();
+      const acked = (await api.command(id, 'switch').expect(200)).body.data;
+      expect(acked).toMatchObject({ version: 3, active_participant_id: 'black' });
+
+      const pushed = await w.next('session:state', (s) => s.version === 3, 8000);
+      expect(pushed.state.cycle_started_at).toBe(acked.cycle_started_at);
+      const rows = await waitUntil(
+        async () =>
+          (
+            await pg.query(
+              'SELECT version, event_type, occurred_at FROM sync_events WHERE session_id = $1 ORDER BY version',
+              [id],
+            )
+          ).rows,
+        (r) => r.length >= 4,
+        10_000,
+      );
+      expect(rows.map((r) => [r.version, r.event_type])).toEqual([
+        [1, 'session_created'],
+        [2, 'session_started'],
+        [3, 'cycle_switched'],
+        [4, 'session_expired'],
+      ]);
+      // Black's bank ran out at its exact instant, though the writer never armed it.
+      expect(rows[3].occurred_at.getTime() - Date.parse(acked.cycle_started_at)).toBe(2500);
+    } finally {
+      w.close();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,70 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import Redis from 'ioredis';
+import { waitUntil } from './wait';
+
+/** A free loopback port, as the OS hands it out. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A redis-server of the test's own, on a port of its own, so that it can be frozen, killed
+ * and wiped without touching the machine's Redis.
+ */
+export class OwnRedis {
+  private child: ChildProcess | null = null;
+  port = 0;
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.port ||= await freePort();
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await waitUntil(
+        () => probe.ping().catch(() => 'down'),
+        (r) => r === 'PONG',
+        10_000,
+        50,
+      );
+    } finally {
+      probe.disconnect();
+    }
+    return this;
+  }
+
+  /** SIGSTOP: connections stay open, nothing answers. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** Stopped for good; a later start() on the same port comes back empty. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+    await exited;
+    this.child = null;
+  }
+}
