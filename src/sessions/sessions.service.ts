@@ -138,7 +138,12 @@ export class SessionsService {
     const stop = command.kind === 'switch' ? this.switchDuration.startTimer() : undefined;
     try {
       if (idempotencyKey === undefined) return await this.run(sessionId, { command });
-      const idem = this.idempotency.request(sessionId, command.kind, idempotencyKey, command);
+      const idem = this.idempotency.request(
+        sessionId,
+        command.kind,
+        idempotencyKey,
+        asked(command),
+      );
       return await this.once(idem, () => this.run(sessionId, { command, idem }));
     } finally {
       stop?.();
@@ -374,4 +379,11 @@ function firstOutcomeOf(result: CommandResult, now: number): FirstOutcome {
   if (result.expired_participant_id !== undefined)
     first.expired_participant_id = result.expired_participant_id;
   return first;
+}
+
+/** What a command asks for: a start's `accepted_at` is when this attempt arrived, not part of it. */
+function asked(command: Command): Command {
+  if (command.kind !== 'start' || command.accepted_at === undefined) return command;
+  const { accepted_at: _, ...rest } = command;
+  return rest;
 }
