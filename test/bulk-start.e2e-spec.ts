@@ -89,6 +89,29 @@ describe('Bulk start', () => {
     }
   });
 
+  it('a round repeated with its Idempotency-Key answers every first outcome, changing nothing', async () => {
+    const [a, b] = await createAll('idem', 2);
+    const missing = uniqueId('idem-missing');
+    const send = () =>
+      bulk({ session_ids: [a, b, missing] })
+        .set('Idempotency-Key', 'round-7')
+        .expect(200);
+    const first = (await send()).body.data.results;
+    const again = (await send()).body.data.results;
+    expect(again.map((r: any) => [r.status, r.error?.code, r.data?.version])).toEqual([
+      [200, undefined, 2],
+      [200, undefined, 2],
+      [404, 'SESSION_NOT_FOUND', undefined],
+    ]);
+    expect(again[0].data.session_started_at).toBe(first[0].data.session_started_at);
+    for (const s of await readAll([a, b])) expect(s.version).toBe(2);
+    const other = await bulk({ session_ids: [a], at_ms: Date.now() + 60_000 }).set(
+      'Idempotency-Key',
+      'round-7',
+    );
+    expect(other.body.data.results[0].error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('each session answers for itself, with the error body a start of it alone would have', async () => {
     const [fresh, running, cancelled] = await createAll('mixed', 3);
     await api.command(running, 'start').expect(200);

@@ -6,6 +6,8 @@ import { SessionLoader } from '../sessions/session-loader';
 import { SessionsService } from '../sessions/sessions.service';
 import { DeadlineRunner } from './deadline-runner';
 import { DeadlineStore } from './deadline-store';
+import { DeadlineTimers } from './deadline-timers';
+import { LowTimeWarnings } from './low-time-warnings';
 
 const T0 = 1_800_000_000_000;
 const running = applyCommand(
@@ -27,10 +29,14 @@ describe('DeadlineRunner', () => {
   const load = jest.fn();
   const arm = jest.fn<Promise<void>, [string, number, number | null]>();
   const remove = jest.fn<Promise<void>, [string]>();
+  const schedule = jest.fn();
+  const emitDue = jest.fn<Promise<boolean>, [unknown, number]>();
   const runner = new DeadlineRunner(
     { execute } as unknown as SessionsService,
     { load } as unknown as SessionLoader,
     { arm, remove } as unknown as DeadlineStore,
+    { schedule } as unknown as DeadlineTimers,
+    { emitDue } as unknown as LowTimeWarnings,
     { observe: () => undefined } as unknown as Histogram<'source'>,
   );
   const settled = (steps: unknown[]) => ({ view: { server_time_ms: T0 }, steps });
@@ -38,6 +44,7 @@ describe('DeadlineRunner', () => {
   beforeEach(() => {
     jest.resetAllMocks();
     load.mockResolvedValue(running);
+    emitDue.mockResolvedValue(false);
   });
 
   it('a durable entry that found nothing due is re-armed from the state as it is', async () => {
@@ -52,6 +59,16 @@ describe('DeadlineRunner', () => {
     execute.mockResolvedValue(settled([]));
     await runner.fire('game-1', 'timer');
     expect(arm).not.toHaveBeenCalled();
+  });
+
+  it('a handled low-time warning re-arms the timer and the entry past it, though nothing committed', async () => {
+    execute.mockResolvedValue(settled([]));
+    emitDue.mockResolvedValue(true);
+    await runner.fire('game-1', 'timer');
+    expect(schedule).toHaveBeenCalledWith('game-1', deadlineOf(running), expect.any(Function));
+    expect(arm).not.toHaveBeenCalled();
+    await runner.fire('game-1', 'store');
+    expect(arm).toHaveBeenCalledWith('game-1', running.version, deadlineOf(running));
   });
 
   it('a session that is gone loses its entry', async () => {

@@ -7,6 +7,8 @@ import { METRICS } from '../metrics/metric-names';
 import { SessionLoader } from '../sessions/session-loader';
 import { SessionsService } from '../sessions/sessions.service';
 import { DeadlineStore } from './deadline-store';
+import { DeadlineTimers } from './deadline-timers';
+import { LowTimeWarnings } from './low-time-warnings';
 
 /**
  * What fired a deadline: this instance's timer, the durable entry (DeadlineStore), or a BullMQ
@@ -17,9 +19,10 @@ export type DeadlineSource = 'timer' | 'store' | 'job';
 /**
  * What a deadline does when it fires, whichever fired it: settle the session to now through
  * the same clock and compare-and-set as any command (so it races a switch safely: one result),
- * which records every clock that ran out at its exact instant, and pushes, audits and re-arms
- * it through the listeners. A deadline made stale by a later change finds nothing due and
- * changes nothing; a durable one then re-arms the entry from the state as it is.
+ * which records every clock that ran out at its exact instant (and starts a scheduled session
+ * at its instant), and pushes, audits and re-arms it through the listeners; then emits the
+ * low-time warning that is due, if any. A deadline made stale by a later change finds nothing
+ * due and changes nothing; a durable one then re-arms the entry from the state as it is.
  */
 @Injectable()
 export class DeadlineRunner {
@@ -29,6 +32,8 @@ export class DeadlineRunner {
     private readonly sessions: SessionsService,
     private readonly loader: SessionLoader,
     private readonly store: DeadlineStore,
+    private readonly timers: DeadlineTimers,
+    private readonly lowTime: LowTimeWarnings,
     @InjectMetric(METRICS.deadlineLateness) private readonly lateness: Histogram<'source'>,
   ) {}
 
@@ -41,10 +46,16 @@ export class DeadlineRunner {
         if (step.timeouts.length > 0)
           this.lateness.observe({ source }, (committedAt - step.at) / 1000);
       }
-      // A commit re-armed the entry itself (DeadlineScheduler); a stale one is re-armed here.
-      if (source !== 'timer' && outcome.steps.length === 0) {
-        const state = await this.loader.load(sessionId);
-        await this.store.arm(sessionId, state.version, wakeUpOf(state));
+      const settled = outcome.state ?? (await this.loader.load(sessionId));
+      const handled = await this.lowTime.emitDue(settled, committedAt);
+      const handledUntil = handled ? committedAt : undefined;
+      const next = wakeUpOf(settled, handledUntil);
+      // A warning changes no version, so no change re-arms this instance's timer: do it here.
+      if (handled) this.timers.schedule(sessionId, next, (id) => void this.fire(id, 'timer'));
+      // A commit re-armed the entry itself (DeadlineScheduler), but not past a handled warning;
+      // a stale entry is re-armed here from the state as it is.
+      if (source !== 'timer' && (outcome.steps.length === 0 || handled)) {
+        await this.store.arm(sessionId, settled.version, next);
       }
     } catch (err) {
       if (err instanceof DomainError && err.code === 'SESSION_NOT_FOUND') {

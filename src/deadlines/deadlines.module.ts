@@ -15,11 +15,13 @@ import { DeadlineScheduler } from './deadline-scheduler';
 import { DeadlineStore } from './deadline-store';
 import { DeadlineTimers } from './deadline-timers';
 import { DeadlineWorkerLifecycle } from './deadline-worker.lifecycle';
+import { LowTimeWarnings } from './low-time-warnings';
 
 /**
- * Clocks that run out on their own: armed on every change (a local timer, one durable entry per
- * session), fired at the instant. The `deadlines` queue is consumed only to drain the jobs that
- * earlier versions queued (see DeadlineProcessor).
+ * What happens by itself at an instant: clocks that run out, scheduled starts and low-time
+ * warnings; armed on every change (a local timer, one durable entry per session), fired at the
+ * instant. The `deadlines` queue is consumed only to drain the jobs that earlier versions
+ * queued (see DeadlineProcessor).
  */
 @Module({
   imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE }), SessionsModule],
@@ -40,6 +42,7 @@ import { DeadlineWorkerLifecycle } from './deadline-worker.lifecycle';
     DeadlineEntriesMonitor,
     DeadlineProcessor,
     DeadlineWorkerLifecycle,
+    LowTimeWarnings,
   ],
   exports: [BullModule, DeadlineStore],
 })

@@ -2,9 +2,14 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ConfigService } from '@nestjs/config';
 import { Server } from 'socket.io';
 import { Env } from '../config/env.validation';
-import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
+import {
+  LowTimeWarning,
+  SessionChange,
+  SessionChangeListener,
+  SessionDeletion,
+} from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { broadcastChange, broadcastDeletion } from './session-broadcast';
+import { broadcastChange, broadcastDeletion, broadcastLowTime } from './session-broadcast';
 import { createSocketAdapter, SocketAdapter } from './socket-adapter.factory';
 import { ServerToClientEvents } from './socket-events';
 
@@ -39,6 +44,10 @@ export class HeadlessBroadcaster
 
   onDelete(deletion: SessionDeletion): void {
     if (this.server) broadcastDeletion(this.server, deletion);
+  }
+
+  onLowTime(warning: LowTimeWarning): void {
+    if (this.server) broadcastLowTime(this.server, warning);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Server } from 'socket.io';
-import { SessionChange, SessionDeletion } from '../sessions/session-change';
-import { sessionPayloads } from './session-payloads';
+import { LowTimeWarning, SessionChange, SessionDeletion } from '../sessions/session-change';
+import { lowTimePayload, sessionPayloads } from './session-payloads';
 import { ServerToClientEvents, sessionRoom } from './socket-events';
 
 type AnyServer = Server<Record<string, never>, ServerToClientEvents>;
@@ -16,6 +16,14 @@ export function broadcastChange(server: AnyServer, change: SessionChange): void 
   const { state, timeouts } = sessionPayloads(change);
   room.emit('session:state', state);
   for (const timeout of timeouts) room.emit('session:timeout', timeout);
+}
+
+/**
+ * A low-time warning, to the room: one publish through the adapter. Unlike a change it is not
+ * known whether anybody watches (that comes with a write), so it is always published.
+ */
+export function broadcastLowTime(server: AnyServer, warning: LowTimeWarning): void {
+  server.to(sessionRoom(warning.sessionId)).emit('session:low_time', lowTimePayload(warning));
 }
 
 /** Tells the room the session is gone, then empties it on every instance. */

@@ -1,5 +1,5 @@
-import { SessionChange } from '../sessions/session-change';
-import { SessionStatePayload, SessionTimeoutPayload } from './socket-events';
+import { LowTimeWarning, SessionChange } from '../sessions/session-change';
+import { SessionLowTimePayload, SessionStatePayload, SessionTimeoutPayload } from './socket-events';
 
 /** What a committed change sends to its room: the new state, and every clock that ran out. */
 export function sessionPayloads(change: SessionChange): {
@@ -24,5 +24,18 @@ export function sessionPayloads(change: SessionChange): {
       state: change.view,
     },
     timeouts,
+  };
+}
+
+/** What a low-time warning sends to its room (contract section 9). */
+export function lowTimePayload(warning: LowTimeWarning): SessionLowTimePayload {
+  const { at_ms, remaining_ms, participant_id, group_id } = warning.crossing;
+  return {
+    session_id: warning.sessionId,
+    ...(participant_id !== undefined && { participant_id }),
+    ...(group_id !== undefined && { group_id }),
+    remaining_ms,
+    at_ms,
+    version: warning.version,
   };
 }

@@ -17,10 +17,15 @@ import { DEPTH_MESSAGE, nestsDeeperThan } from '../common/pipes/json-inspection'
 import { assertSessionId } from '../common/pipes/session-id.pipe';
 import { TimeSource } from '../common/time/time-source';
 import { SocketSwitchDto } from '../sessions/dto/socket-switch.dto';
-import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
+import {
+  LowTimeWarning,
+  SessionChange,
+  SessionChangeListener,
+  SessionDeletion,
+} from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { SessionsService } from '../sessions/sessions.service';
-import { broadcastChange, broadcastDeletion } from './session-broadcast';
+import { broadcastChange, broadcastDeletion, broadcastLowTime } from './session-broadcast';
 import { SocketAuth } from './socket-auth';
 import { AppServer, AppSocket, ROOM_PREFIX, sessionRoom } from './socket-events';
 import { SocketExceptionsFilter, toSocketError } from './socket-exceptions.filter';
@@ -157,6 +162,10 @@ export class SessionsGateway
 
   onDelete(deletion: SessionDeletion): void {
     broadcastDeletion(this.server, deletion);
+  }
+
+  onLowTime(warning: LowTimeWarning): void {
+    broadcastLowTime(this.server, warning);
   }
 
   /**

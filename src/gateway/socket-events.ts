@@ -20,6 +20,17 @@ export interface SessionTimeoutPayload {
   version: number;
 }
 
+/** `session:low_time`: the running clock reached the session's `low_time_ms` at `at_ms`. */
+export interface SessionLowTimePayload {
+  session_id: string;
+  participant_id?: string;
+  group_id?: string;
+  remaining_ms: number;
+  at_ms: number;
+  /** The version that was current (a warning is no version of its own). */
+  version: number;
+}
+
 export interface SessionDeletedPayload {
   session_id: string;
   server_time_ms: number;
@@ -35,6 +46,7 @@ export interface SocketErrorBody {
 export interface ServerToClientEvents {
   'session:state': (payload: SessionStatePayload) => void;
   'session:timeout': (payload: SessionTimeoutPayload) => void;
+  'session:low_time': (payload: SessionLowTimePayload) => void;
   'session:deleted': (payload: SessionDeletedPayload) => void;
   'session:error': (payload: SocketErrorBody) => void;
   /** This instance is stopping: reconnect (the load balancer sends you to another one). */

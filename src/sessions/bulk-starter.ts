@@ -34,7 +34,15 @@ export class BulkStarter {
     private readonly time: TimeSource,
   ) {}
 
-  async start(sessionIds: string[], atMs: number | undefined): Promise<BulkStartItem[]> {
+  /**
+   * `idempotencyKey` applies to each session's start (scoped to the session, as for a start of
+   * it alone): a repeated round gets every session's first outcome.
+   */
+  async start(
+    sessionIds: string[],
+    atMs: number | undefined,
+    idempotencyKey?: string,
+  ): Promise<BulkStartItem[]> {
     const acceptedAt = this.time.trustedNow();
     const invalid = [
       ...idErrors(sessionIds),
@@ -46,12 +54,18 @@ export class BulkStarter {
       accepted_at: acceptedAt,
       ...(atMs !== undefined && { at_ms: atMs }),
     };
-    return mapBounded(sessionIds, BULK_START_CONCURRENCY, (id) => this.startOne(id, command));
+    return mapBounded(sessionIds, BULK_START_CONCURRENCY, (id) =>
+      this.startOne(id, command, idempotencyKey),
+    );
   }
 
-  private async startOne(sessionId: string, command: StartCommand): Promise<BulkStartItem> {
+  private async startOne(
+    sessionId: string,
+    command: StartCommand,
+    idempotencyKey: string | undefined,
+  ): Promise<BulkStartItem> {
     try {
-      const { view } = await this.sessions.execute(sessionId, command);
+      const { view } = await this.sessions.execute(sessionId, command, idempotencyKey);
       return { session_id: sessionId, status: 200, data: view };
     } catch (err) {
       const { status, body } = this.errors.toResponse(err);

@@ -1,5 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SessionChange, SessionChangeListener, SessionDeletion } from './session-change';
+import {
+  LowTimeWarning,
+  SessionChange,
+  SessionChangeListener,
+  SessionDeletion,
+} from './session-change';
 
 /**
  * Hands every committed change to the listeners that registered. The request waits for the
@@ -21,6 +26,10 @@ export class SessionChangeFeed {
 
   async publishDeletion(deletion: SessionDeletion): Promise<void> {
     await this.settleAll(this.listeners.map((l) => l.onDelete?.(deletion)));
+  }
+
+  async publishLowTime(warning: LowTimeWarning): Promise<void> {
+    await this.settleAll(this.listeners.map((l) => l.onLowTime?.(warning)));
   }
 
   private async settleAll(pending: (void | Promise<void>)[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { ClockState, Step, SessionView } from '@synckairos/clock';
+import { ClockState, LowTimeCrossing, Step, SessionView } from '@synckairos/clock';
 
 /** A committed change of a session: one or more new versions, already in Redis. */
 export interface SessionChange {
@@ -40,10 +40,23 @@ export interface SessionDeletion {
 }
 
 /**
+ * A running clock reached the session's `low_time_ms` (contract section 9): no version of its
+ * own, it carries the version that was current, whose `state` it was computed from.
+ */
+export interface LowTimeWarning {
+  sessionId: string;
+  version: number;
+  crossing: LowTimeCrossing;
+  state: ClockState;
+}
+
+/**
  * Reacts to committed changes: the audit producer, the socket fan-out, the deadline scheduler.
  * A listener must not throw for its own failures: the change is committed whatever happens.
  */
 export interface SessionChangeListener {
   onChange(change: SessionChange): void | Promise<void>;
   onDelete?(deletion: SessionDeletion): void | Promise<void>;
+  /** The socket fan-out and webhooks; the audit trail records versions only. */
+  onLowTime?(warning: LowTimeWarning): void | Promise<void>;
 }

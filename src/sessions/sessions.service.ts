@@ -28,6 +28,8 @@ import { FirstOutcome, Idempotency, IdempotentRequest, replay } from './idempote
 
 export interface CommandOutcome {
   view: SessionView;
+  /** The state `view` shows (settled to its instant); absent when replayed for a repeated key. */
+  state?: ClockState;
   expired_participant_id?: string;
   /** The versions this command committed (none for a read with nothing to settle). */
   steps: Step[];
@@ -141,7 +143,12 @@ export class SessionsService {
     const stop = command.kind === 'switch' ? this.switchDuration.startTimer() : undefined;
     try {
       if (idempotencyKey === undefined) return await this.run(sessionId, { command });
-      const idem = this.idempotency.request(sessionId, command.kind, idempotencyKey, command);
+      const idem = this.idempotency.request(
+        sessionId,
+        command.kind,
+        idempotencyKey,
+        asked(command),
+      );
       return await this.once(idem, () => this.run(sessionId, { command, idem }));
     } finally {
       stop?.();
@@ -340,6 +347,7 @@ export class SessionsService {
     if (result.error) return { error: result.error };
     const outcome: CommandOutcome = {
       view: view ?? toView(result.state, now),
+      state: result.state,
       steps: view ? result.steps : [],
     };
     if (result.expired_participant_id !== undefined) {
@@ -376,4 +384,11 @@ function firstOutcomeOf(result: CommandResult, now: number): FirstOutcome {
   if (result.expired_participant_id !== undefined)
     first.expired_participant_id = result.expired_participant_id;
   return first;
+}
+
+/** What a command asks for: a start's `accepted_at` is when this attempt arrived, not part of it. */
+function asked(command: Command): Command {
+  if (command.kind !== 'start' || command.accepted_at === undefined) return command;
+  const { accepted_at: _, ...rest } = command;
+  return rest;
 }

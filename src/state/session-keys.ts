@@ -21,6 +21,11 @@ export class SessionKeys {
     return `${this.prefix}:rate:{${sessionId}}`;
   }
 
+  /** Set once a low-time warning of this version was emitted (see LowTimeWarnings). */
+  lowTime(sessionId: string, version: number): string {
+    return `${this.prefix}:lowtime:{${sessionId}}:${version}`;
+  }
+
   /** The first outcome of a command sent with an Idempotency-Key (see IdempotencyStore). */
   idempotency(sessionId: string, command: string, key: string): string {
     return `${this.prefix}:idem:{${sessionId}}:${command}:${key}`;

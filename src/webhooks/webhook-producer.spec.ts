@@ -1,5 +1,5 @@
 import { FakeSession, input } from '@synckairos/clock/testing';
-import { toView } from '@synckairos/clock';
+import { lowTimeCrossing, toView } from '@synckairos/clock';
 import { SessionChange, SessionDeletion } from '../sessions/session-change';
 import { WEBHOOK_EVENT_TYPES } from './webhook-event-types';
 import { webhookEventsOf } from './webhook-producer';
@@ -46,6 +46,26 @@ describe('webhookEventsOf', () => {
     expect(JSON.parse(a.state as string)).toEqual(change.steps[0].state);
     expect(b.state).toBe('{"stored":"by the CAS"}');
     expect(a.occurred_at_ms).toBe(change.steps[0].at);
+  });
+
+  it('puts a low-time warning after its version’s own event, before the next version', () => {
+    const s = FakeSession.of('per_participant', { webhook: hook, low_time_ms: 10_000 }).start();
+    const crossing = lowTimeCrossing(s.state);
+    if (crossing === null) throw new Error('no crossing');
+    const warning = { sessionId: s.state.session_id, version: 2, crossing, state: s.state };
+    const [event] = webhookEventsOf(warning, fallback);
+    expect(event).toMatchObject({
+      version: 2,
+      type: 'low_time',
+      seq: 5,
+      prev: 4,
+      occurred_at_ms: crossing.at_ms,
+      url: hook.url,
+    });
+    expect(JSON.parse(event.state as string)).toEqual(s.state);
+    const unhooked = FakeSession.of('per_participant', { low_time_ms: 10_000 }).start();
+    expect(webhookEventsOf({ ...warning, state: unhooked.state }, null)).toEqual([]);
+    expect(webhookEventsOf({ ...warning, state: unhooked.state }, fallback)[0].url).toBeUndefined();
   });
 
   it('starts a chain at creation, and sends the types the webhook leaves out as markers', () => {

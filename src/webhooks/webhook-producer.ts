@@ -6,7 +6,12 @@ import { Counter } from 'prom-client';
 import { SessionWebhook } from '@synckairos/clock';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
-import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
+import {
+  LowTimeWarning,
+  SessionChange,
+  SessionChangeListener,
+  SessionDeletion,
+} from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 import { SessionKeys } from '../state/session-keys';
@@ -32,8 +37,8 @@ export const EVENTS_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 10_000 },
 };
 
-/** A committed change, or a deletion: what the commit path hands to webhooks. */
-export type WebhookSource = SessionChange | SessionDeletion;
+/** A committed change, a deletion or a low-time warning: what webhooks are handed. */
+export type WebhookSource = SessionChange | SessionDeletion | LowTimeWarning;
 
 /**
  * Puts the events of committed changes on the `webhooks` queue, for sessions that have a
@@ -88,6 +93,10 @@ export class WebhookProducer implements SessionChangeListener, OnModuleInit, OnA
     return this.enqueue(deletion);
   }
 
+  onLowTime(warning: LowTimeWarning): Promise<void> {
+    return this.enqueue(warning);
+  }
+
   /**
    * The one entry point: the webhook events of a committed change (or deletion), added to this
    * turn's batched queue job. Resolves once added (or the failure is counted); never rejects.
@@ -115,6 +124,7 @@ export function webhookEventsOf(
   source: WebhookSource,
   defaultTarget: SessionWebhook | null,
 ): WebhookEvent[] {
+  if ('crossing' in source) return lowTimeEventsOf(source, defaultTarget);
   if (!('steps' in source)) {
     const target = source.last.webhook ?? defaultTarget;
     if (target === null) return [];
@@ -132,6 +142,20 @@ export function webhookEventsOf(
         : JSON.stringify(step.state),
     ),
   );
+}
+
+/**
+ * A low-time warning: the version that was current, after that version's own event (orderOf),
+ * its instant the crossing's, its state that version's.
+ */
+function lowTimeEventsOf(
+  warning: LowTimeWarning,
+  defaultTarget: SessionWebhook | null,
+): WebhookEvent[] {
+  const target = warning.state.webhook ?? defaultTarget;
+  if (target === null) return [];
+  const step = { type: 'low_time' as const, version: warning.version, at: warning.crossing.at_ms };
+  return [eventOf(target, warning.sessionId, step, false, () => JSON.stringify(warning.state))];
 }
 
 /**

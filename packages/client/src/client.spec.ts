@@ -169,6 +169,26 @@ describe('SyncKairosClient: watches', () => {
     client.close();
   });
 
+  it('delivers each low-time warning once', async () => {
+    const { client, socket } = setUp((event) =>
+      event === 'session:join' ? { state: chessState('g1', 2) } : {},
+    );
+    const warnings: unknown[] = [];
+    client.watch('g1', { onLowTime: (p) => warnings.push(p) });
+    socket().accept();
+    await flush();
+    const warning = { session_id: 'g1', participant_id: 'white', remaining_ms: 30_000 };
+    socket().fire('session:low_time', { ...warning, at_ms: T0, version: 2 });
+    socket().fire('session:low_time', { ...warning, at_ms: T0, version: 2 });
+    socket().fire('session:low_time', { ...warning, session_id: 'other', at_ms: T0, version: 2 });
+    socket().fire('session:low_time', { ...warning, at_ms: T0 + 9000, version: 4 });
+    expect(warnings).toEqual([
+      { ...warning, at_ms: T0, version: 2 },
+      { ...warning, at_ms: T0 + 9000, version: 4 },
+    ]);
+    client.close();
+  });
+
   it('reports a refused join; retries it only when the refusal is passing', async () => {
     let code = 'UNAVAILABLE';
     const { client, socket } = setUp((event) =>
@@ -322,6 +342,41 @@ describe('SyncKairosClient: commands', () => {
     answerWith(() => new Response(null, { status: 204 }));
     await expect(client.delete('g1')).resolves.toBeUndefined();
     expect(fetched.at(-1)!.init.method).toBe('DELETE');
+    client.close();
+  });
+
+  it('starts many sessions at one instant, each answering for itself', async () => {
+    const { client, fetched, answerWith, socket } = setUp((event) =>
+      event === 'session:join' ? { state: chessState('g1', 1) } : {},
+    );
+    const seen: number[] = [];
+    client.watch('g1', { onState: (s) => seen.push(s.version) });
+    socket().accept();
+    await flush();
+    const missing = { code: 'SESSION_NOT_FOUND', message: 'session g2 not found' };
+    answerWith(() =>
+      Response.json({
+        data: {
+          results: [
+            { session_id: 'g1', status: 200, data: chessState('g1', 2) },
+            { session_id: 'g2', status: 404, error: missing },
+          ],
+        },
+      }),
+    );
+    const results = await client.startMany(['g1', 'g2'], { at_ms: T0 + 60_000 });
+    expect(results.map((r) => [r.session_id, r.status, r.error])).toEqual([
+      ['g1', 200, undefined],
+      ['g2', 404, missing],
+    ]);
+    const sent = fetched.at(-1)!;
+    expect(sent.url).toBe('http://clock.test/v1/sessions/start');
+    expect(JSON.parse(sent.init.body as string)).toEqual({
+      session_ids: ['g1', 'g2'],
+      at_ms: T0 + 60_000,
+    });
+    expect(seen).toEqual([1, 2]);
+    await expect(client.startMany(['bad id'])).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     client.close();
   });
 

@@ -16,6 +16,7 @@ import { TimeSync } from './time-sync';
 import { WatchRegistry } from './watch-registry';
 import type {
   AddTimeRequest,
+  BulkStartItem,
   CommandOptions,
   CreateSessionRequest,
   ErrorPayload,
@@ -137,6 +138,26 @@ export class SyncKairosClient implements ConnectionListener, WatchOwner {
     options?: CommandOptions,
   ): Promise<SessionState> {
     return this.action(sessionId, 'start', body, options);
+  }
+
+  /**
+   * Starts up to 500 sessions at one instant (a tournament round): `at_ms`, or the instant the
+   * request arrives. Each answers for itself; the states also go to their watches.
+   */
+  async startMany(
+    sessionIds: string[],
+    body: StartRequest = {},
+    options?: CommandOptions,
+  ): Promise<BulkStartItem[]> {
+    sessionIds.forEach(assertId);
+    const answer = await this.rest.request<{ results: BulkStartItem[] }>({
+      method: 'POST',
+      path: '/v1/sessions/start',
+      body: { session_ids: sessionIds, ...body },
+      options,
+    });
+    for (const item of answer.results) if (item.data) this.watches.deliver(item.data);
+    return answer.results;
   }
 
   async switch(

@@ -31,6 +31,7 @@ export const defaultSocketFactory: SocketFactory = (url, options) =>
 export const SERVER_EVENTS = [
   'session:state',
   'session:timeout',
+  'session:low_time',
   'session:deleted',
   'session:error',
 ] as const;

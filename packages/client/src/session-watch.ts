@@ -2,6 +2,7 @@ import { liveView, remainingIn } from './live-view';
 import type {
   ErrorPayload,
   SessionDeletedPayload,
+  SessionLowTimePayload,
   SessionState,
   SessionTimeoutPayload,
   WatchCallbacks,
@@ -20,7 +21,7 @@ export interface WatchOwner {
 export class SessionWatch {
   private newest: SessionState | null = null;
   private cache: { at: number; version: number; view: SessionState } | null = null;
-  private timeoutsSeen = new Set<string>();
+  private timeoutsSeen = new Set<string>(); // time-outs and low-time warnings delivered
   private ended = false;
 
   constructor(
@@ -81,11 +82,22 @@ export class SessionWatch {
   offerTimeout(payload: SessionTimeoutPayload): void {
     if (this.ended) return;
     const key = `${payload.version}:${payload.kind}:${payload.participant_id ?? ''}:${payload.group_id ?? ''}`;
-    if (this.timeoutsSeen.has(key)) return;
+    if (this.firstSeen(key)) this.callbacks.onTimeout?.(payload);
+  }
+
+  offerLowTime(payload: SessionLowTimePayload): void {
+    if (this.ended) return;
+    if (this.firstSeen(`low:${payload.version}:${payload.at_ms}`))
+      this.callbacks.onLowTime?.(payload);
+  }
+
+  /** Pushes of one event may come twice (a reconnect): the last 64 are remembered. */
+  private firstSeen(key: string): boolean {
+    if (this.timeoutsSeen.has(key)) return false;
     this.timeoutsSeen.add(key);
     if (this.timeoutsSeen.size > 64)
       this.timeoutsSeen.delete(this.timeoutsSeen.values().next().value as string);
-    this.callbacks.onTimeout?.(payload);
+    return true;
   }
 
   offerDeleted(payload: SessionDeletedPayload): void {

@@ -22,6 +22,19 @@ export interface SessionTimeoutPayload {
   version: number;
 }
 
+/**
+ * `session:low_time`: the running clock reached the session's `low_time_ms` at `at_ms` (exact
+ * instant), with `remaining_ms` left; `version` is the one that was current (contract section 9).
+ */
+export interface SessionLowTimePayload {
+  session_id: string;
+  participant_id?: string;
+  group_id?: string;
+  remaining_ms: number;
+  at_ms: number;
+  version: number;
+}
+
 /** `session:deleted`: the session is gone; the server empties its room. */
 export interface SessionDeletedPayload {
   session_id: string;
@@ -77,6 +90,14 @@ export interface StartRequest {
   at_ms?: number;
 }
 
+/** One session of a bulk start: the status and state, or error, a start of it alone had. */
+export interface BulkStartItem {
+  session_id: string;
+  status: number;
+  data?: SessionState;
+  error?: ErrorPayload;
+}
+
 /** The answer of a switch: the state, plus who ran out of time during it, if anybody. */
 export type SwitchResult = SessionState & { expired_participant_id?: string };
 
@@ -101,6 +122,8 @@ export interface WatchCallbacks {
   /** A newer state: versions strictly increase, none is delivered twice. */
   onState?: (state: SessionState) => void;
   onTimeout?: (payload: SessionTimeoutPayload) => void;
+  /** The running clock reached `low_time_ms` (once per warning, however often it arrives). */
+  onLowTime?: (payload: SessionLowTimePayload) => void;
   onDeleted?: (payload: SessionDeletedPayload) => void;
   onError?: (payload: ErrorPayload) => void;
 }

@@ -5,6 +5,7 @@ import type { SessionWatch } from './session-watch';
 import type {
   ErrorPayload,
   SessionDeletedPayload,
+  SessionLowTimePayload,
   SessionState,
   SessionStatePayload,
   SessionTimeoutPayload,
@@ -90,6 +91,7 @@ export class WatchRegistry {
     for (const w of this.of((payload as { session_id?: string }).session_id ?? '')) {
       if (event === 'session:state') w.offerState((payload as SessionStatePayload).state);
       else if (event === 'session:timeout') w.offerTimeout(payload as SessionTimeoutPayload);
+      else if (event === 'session:low_time') w.offerLowTime(payload as SessionLowTimePayload);
       else w.offerDeleted(payload as SessionDeletedPayload);
     }
   }

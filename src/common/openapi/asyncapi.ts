@@ -36,6 +36,17 @@ const PAYLOADS: Record<string, Schema> = {
     },
     ['session_id', 'kind', 'at_ms', 'version'],
   ),
+  SessionLowTimePayload: object(
+    {
+      session_id: id,
+      participant_id: { ...id, description: 'Whose clock (absent for the session clock)' },
+      group_id: { ...id, description: 'per_group: the group whose bank it is' },
+      remaining_ms: { type: 'integer', description: 'low_time_ms, or less when time was taken' },
+      at_ms: { ...epochMs, description: 'The exact instant the clock reached low_time_ms' },
+      version: { type: 'integer', description: 'The version that was current' },
+    },
+    ['session_id', 'remaining_ms', 'at_ms', 'version'],
+  ),
   SessionDeletedPayload: object({ session_id: id, server_time_ms: epochMs }, [
     'session_id',
     'server_time_ms',
@@ -77,6 +88,13 @@ const SERVER_EVENTS: Event[] = [
     name: 'session:timeout',
     payload: 'SessionTimeoutPayload',
     summary: 'A clock ran out, at its exact instant',
+  },
+  {
+    key: 'sessionLowTime',
+    name: 'session:low_time',
+    payload: 'SessionLowTimePayload',
+    summary:
+      'The running clock reached low_time_ms, at its exact instant (once per turn; once per session for global and count_up)',
   },
   {
     key: 'sessionDeleted',

@@ -16,7 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { SYNC_MODES, SyncMode, MAX_IDLE_ROUNDS_LIMIT } from '@synckairos/clock';
+import { LOW_TIME_LIMITS, SYNC_MODES, SyncMode, MAX_IDLE_ROUNDS_LIMIT } from '@synckairos/clock';
 import { Nullable, Opaque } from '../../common/pipes/field-kinds';
 import {
   ID_MESSAGE,
@@ -160,6 +160,23 @@ export class CreateSessionDto {
   @IsObject()
   @Opaque()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 30_000,
+    minimum: LOW_TIME_LIMITS.minMs,
+    maximum: LOW_TIME_LIMITS.maxMs,
+    description:
+      'Push session:low_time (and the low_time webhook) the instant the running clock reaches ' +
+      'this, if it was above it when that clock started: once per turn for banks and turns, ' +
+      'once per session for the global countdown and the count_up cap; under a time control ' +
+      'the main bank only',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(LOW_TIME_LIMITS.minMs)
+  @Max(LOW_TIME_LIMITS.maxMs)
+  low_time_ms?: number;
 
   @ApiPropertyOptional({ type: WebhookDto, description: "Where this session's events are POSTed" })
   @ValidateIf((_, value) => value !== undefined)

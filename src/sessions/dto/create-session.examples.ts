@@ -124,11 +124,12 @@ export const CREATE_SESSION_EXAMPLES: ExamplesObject = {
     },
   },
   countdown: {
-    summary: 'Exam: one 2 h countdown for everybody',
+    summary: 'Exam: one 2 h countdown for everybody, a warning 10 min before the end',
     value: {
       session_id: 'exam-1',
       sync_mode: 'global',
       total_time_ms: 7_200_000,
+      low_time_ms: 600_000,
       participants: [{ participant_id: 'room-a' }],
     },
   },

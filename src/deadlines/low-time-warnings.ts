@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { ClockState, deadlineOf, lowTimeCrossing } from '@synckairos/clock';
+import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { REDIS_CLIENT } from '../state/redis.constants';
+import { SessionKeys } from '../state/session-keys';
+
+/** A claim outlives the version's flag by this much, for a backstop that fires late. */
+const CLAIM_MARGIN_MS = 3_600_000;
+
+/**
+ * Low-time warnings (contract section 9), emitted when the deadline machinery wakes for one.
+ * A warning is no version: it carries the current one, computed from its anchors. A state owes
+ * at most one warning, so a key per version, claimed with SET NX in the session's hash slot,
+ * makes the timer of one instance and the backstop of another emit it once between them.
+ */
+@Injectable()
+export class LowTimeWarnings {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly keys: SessionKeys,
+    private readonly feed: SessionChangeFeed,
+  ) {}
+
+  /**
+   * Emits the warning `state` owes if its instant has come (at or before `now`), unless it
+   * was emitted already. True when one was due (emitted here or before): the caller's next
+   * wake-up is then for what follows it.
+   */
+  async emitDue(state: ClockState, now: number): Promise<boolean> {
+    const crossing = lowTimeCrossing(state);
+    if (crossing === null || crossing.at_ms > now) return false;
+    const ttl = Math.max(0, (deadlineOf(state) ?? now) - now) + CLAIM_MARGIN_MS;
+    const key = this.keys.lowTime(state.session_id, state.version);
+    if ((await this.redis.set(key, '1', 'PX', ttl, 'NX')) === 'OK') {
+      await this.feed.publishLowTime({
+        sessionId: state.session_id,
+        version: state.version,
+        crossing,
+        state,
+      });
+    }
+    return true;
+  }
+}
