@@ -183,7 +183,14 @@ describe('a worker killed twice while it holds audit jobs', () => {
       100,
     );
 
-    // Some job died with its worker twice, and still made it.
+    // Some job died with its worker twice, and still made it. (The outbox relay may have
+    // written its events first: the second stall is then seen a little later.)
+    await waitUntil(
+      () => Promise.resolve(Math.max(...stalls.values())),
+      (n) => n >= 2,
+      15_000,
+      100,
+    );
     expect(Math.max(...stalls.values())).toBeGreaterThanOrEqual(2);
     expect((await queue.getJobCounts('failed')).failed).toBe(0);
     const written = rows.map((r) => [r.session_id, r.version, r.active]);
