@@ -9,7 +9,10 @@
  * BENCH_TIME_CONTROL (fide, us, bronstein, byoyomi; plain for an A/A run) adds as many sessions under that time
  * control and a third phase per round that switches them: the pair of switch phases of a
  * round gives the time control's cost against plain switches of the same minute.
+ * BENCH_WEBHOOK=1 does the same with sessions that carry a webhook (to a receiver on loopback
+ * that answers 204 at once): what a webhook costs the request path, deliveries included.
  */
+import http from 'node:http';
 import { deleteKeys } from './lib/cleanup';
 import { CpuMeter } from './lib/cpu';
 import { closeAgent } from './lib/http';
@@ -47,7 +50,13 @@ function describe(r: LoadResult): string {
   return `${r.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${failed} errors; CPU µs/req: ${cpu}`;
 }
 
-function timeControl(): { name: string; control?: Record<string, unknown> } | null {
+interface Variant {
+  name: string;
+  control?: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+}
+
+function timeControl(): Variant | null {
   const name = process.env.BENCH_TIME_CONTROL;
   if (!name) return null;
   if (!(name in TIME_CONTROLS)) {
@@ -56,9 +65,29 @@ function timeControl(): { name: string; control?: Record<string, unknown> } | nu
   return { name, control: TIME_CONTROLS[name] ?? undefined };
 }
 
+/** A webhook receiver on loopback that answers at once. */
+async function receiver(): Promise<{ url: string; server: http.Server; received: () => number }> {
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/hook`, server, received: () => received };
+}
+
 async function main(): Promise<void> {
   const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>;
-  const tc = timeControl();
+  const hook = process.env.BENCH_WEBHOOK ? await receiver() : null;
+  const tc: Variant | null = hook
+    ? { name: 'webhook', extra: { webhook: { url: hook.url } } }
+    : timeControl();
+  if (hook)
+    Object.assign(env, { WEBHOOK_SECRET: 'whsec_bench', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
   const [instance] = await startInstances(1, env);
   const meter = new CpuMeter(instance.process?.pid);
   try {
@@ -66,7 +95,9 @@ async function main(): Promise<void> {
     const paths = (ids: string[]) => ids.map((id) => `/v1/sessions/${id}/switch`);
     const plainPaths = paths(await createRunningSessions(instance.url, tag, SESSIONS));
     const tcPaths = tc
-      ? paths(await createRunningSessions(instance.url, `${tag}-tc`, SESSIONS, tc.control))
+      ? paths(
+          await createRunningSessions(instance.url, `${tag}-tc`, SESSIONS, tc.control, tc.extra),
+        )
       : [];
     const ratios: number[] = [];
     const p99s: number[] = [];
@@ -98,7 +129,9 @@ async function main(): Promise<void> {
     );
     if (tc)
       console.log(`median of ${ROUNDS}: ${tc.name}/plain switch ${median(paired).toFixed(2)}`);
+    if (hook) console.log(`webhook deliveries received: ${hook.received()}`);
   } finally {
+    hook?.server.close();
     closeAgent();
     await stopInstances([instance]);
     await deleteKeys(BENCH_PREFIX);

@@ -29,6 +29,7 @@ export async function createRunningSessions(
   tag: string,
   count: number,
   timeControl?: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
 ): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `${tag}-${i}`);
   const bank = timeControl ? {} : { total_time_ms: 86_400_000 };
@@ -44,6 +45,7 @@ export async function createRunningSessions(
           ],
           total_time_ms: 86_400_000,
           ...(timeControl && { time_control: timeControl }),
+          ...extra,
         });
         await request(url, 'POST', `/v1/sessions/${id}/start`);
       }),
