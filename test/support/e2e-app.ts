@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { JsonReplyAdapter } from '../../src/common/serialization/json-reply.adapter';
 
 const LOG_LEVELS: LogLevel[] = ['error', 'warn'];
 
@@ -11,7 +12,7 @@ const LOG_LEVELS: LogLevel[] = ['error', 'warn'];
  * `env` overrides variables for this instance only (several instances may share a process).
  */
 export async function startApp(env: Record<string, string> = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(env), {
+  const app = await NestFactory.create(AppModule.forRoot(env), new JsonReplyAdapter(), {
     bodyParser: false,
     logger: LOG_LEVELS,
     abortOnError: false,
