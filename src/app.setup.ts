@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import cors from 'cors';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -18,8 +18,6 @@ import { FinishedHook, headersSetBy, pipelineHead } from './common/http/pipeline
 import { RequestLog } from './common/logging/request-log';
 import { ROOT_LOGGER } from './common/logging/root-logger';
 import { setUpOpenApi } from './common/openapi/openapi';
-import { JsonReplyAdapter } from './common/serialization/json-reply.adapter';
-import { compileStateSerializer } from './common/serialization/state-serializer';
 import { Env } from './config/env.validation';
 import { RedisIoAdapter } from './gateway/redis-io.adapter';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -31,7 +29,7 @@ export const BODY_LIMIT = '256kb';
  * The parts of the request pipeline that configureApp installs. Production and the tests install
  * every one; only bench/ceiling (its breakdown) builds an app without one, to measure its cost.
  */
-export type PipelinePart = 'logging' | 'metrics' | 'security-headers' | 'cors' | 'serialization';
+export type PipelinePart = 'logging' | 'metrics' | 'security-headers' | 'cors';
 const ALL_PARTS: ReadonlySet<PipelinePart> = new Set<PipelinePart>();
 
 /** The API application as main.ts runs it: `env` overrides variables for this instance only. */
@@ -39,8 +37,7 @@ export async function createApp(
   env: Record<string, string> = {},
   without: ReadonlySet<PipelinePart> = ALL_PARTS,
 ): Promise<NestExpressApplication> {
-  const adapter = without.has('serialization') ? new ExpressAdapter() : new JsonReplyAdapter();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), adapter, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
     bodyParser: false,
     bufferLogs: true,
   });
@@ -50,8 +47,8 @@ export async function createApp(
 
 /**
  * What main.ts and the end-to-end tests both need, so that tests run the app as production
- * does. The app must be created with `bodyParser: false` (and, for compiled answers, on a
- * JsonReplyAdapter); the Socket.IO adapter's Redis clients are connected before it is installed.
+ * does. The app must be created with `bodyParser: false`; the Socket.IO adapter's Redis clients
+ * are connected before it is installed.
  */
 export async function configureApp(
   app: INestApplication,
@@ -69,10 +66,7 @@ export async function configureApp(
   // Every answer is computed at server_time_ms: an ETag (a hash of each body) buys nothing.
   express.set('etag', false);
   if (config.get('TRUST_PROXY', { infer: true })) express.set('trust proxy', true);
-  const document = setUpOpenApi(app);
-  const adapter = app.getHttpAdapter();
-  if (adapter instanceof JsonReplyAdapter)
-    adapter.useStateSerializer(compileStateSerializer(document));
+  setUpOpenApi(app);
   const io = new RedisIoAdapter(app);
   await io.connectToRedis();
   app.useWebSocketAdapter(io);

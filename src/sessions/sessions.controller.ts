@@ -24,7 +24,6 @@ import { Command as ClockCommand, SessionView } from '@synckairos/clock';
 import { ErrorCode } from '../common/errors/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { SessionIdPipe } from '../common/pipes/session-id.pipe';
-import { StateAnswer } from '../common/serialization/state-serializer';
 import { WebhookTargetPipe } from '../webhooks/webhook-target.pipe';
 import { AddTimeDto } from './dto/add-time.dto';
 import { CreateSessionDto } from './dto/create-session.dto';
@@ -69,14 +68,14 @@ export class SessionsController {
   @ApiCreatedResponse({ type: SessionEnvelopeDto })
   @ApiErrors(...ALWAYS, 'SESSION_EXISTS')
   async create(@Body(WebhookTargetPipe) dto: CreateSessionDto): Promise<{ data: SessionView }> {
-    return new StateAnswer(await this.sessions.create(dto));
+    return { data: await this.sessions.create(dto) };
   }
 
   @Get(':id')
   @Command('read')
   @Command200('The state, live at server_time_ms (clocks that ran out are settled first)')
   async get(@Param('id', SessionIdPipe) id: string): Promise<{ data: SessionView }> {
-    return new StateAnswer(await this.sessions.get(id));
+    return { data: await this.sessions.get(id) };
   }
 
   @Post(':id/switch')
@@ -102,7 +101,7 @@ export class SessionsController {
     const data: SwitchView = outcome.view;
     if (outcome.expired_participant_id !== undefined)
       data.expired_participant_id = outcome.expired_participant_id;
-    return new StateAnswer(data);
+    return { data };
   }
 
   @Post(':id/start')
@@ -179,6 +178,6 @@ export class SessionsController {
   }
 
   private async run(id: string, command: ClockCommand): Promise<{ data: SessionView }> {
-    return new StateAnswer((await this.sessions.execute(id, command)).view);
+    return { data: (await this.sessions.execute(id, command)).view };
   }
 }

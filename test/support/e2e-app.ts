@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { JsonReplyAdapter } from '../../src/common/serialization/json-reply.adapter';
 
 const LOG_LEVELS: LogLevel[] = ['error', 'warn'];
 
@@ -12,7 +11,7 @@ const LOG_LEVELS: LogLevel[] = ['error', 'warn'];
  * `env` overrides variables for this instance only (several instances may share a process).
  */
 export async function startApp(env: Record<string, string> = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(env), new JsonReplyAdapter(), {
+  const app = await NestFactory.create(AppModule.forRoot(env), {
     bodyParser: false,
     logger: LOG_LEVELS,
     abortOnError: false,

@@ -33,9 +33,9 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
 
 /**
  * /api-docs and /api-docs.json (OpenAPI, REST) and /asyncapi.json (AsyncAPI, Socket.IO), open
- * like the rest of the docs. Returns the document.
+ * like the rest of the docs.
  */
-export function setUpOpenApi(app: INestApplication): OpenAPIObject {
+export function setUpOpenApi(app: INestApplication): void {
   const document = buildOpenApi(app);
   SwaggerModule.setup('api-docs', app, document, {
     jsonDocumentUrl: 'api-docs.json',
@@ -47,5 +47,4 @@ export function setUpOpenApi(app: INestApplication): OpenAPIObject {
       buildAsyncApi(document, req.get('host') ?? 'localhost:3000', req.protocol === 'https'),
     );
   });
-  return document;
 }
