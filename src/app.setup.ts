@@ -15,6 +15,7 @@ import {
   listenInternal,
 } from './common/http/internal-endpoints';
 import { FinishedHook, headersSetBy, pipelineHead } from './common/http/pipeline-head';
+import { applyServerTimeouts } from './common/http/server-timeouts';
 import { RequestLog } from './common/logging/request-log';
 import { ROOT_LOGGER } from './common/logging/root-logger';
 import { setUpOpenApi } from './common/openapi/openapi';
@@ -71,6 +72,7 @@ export async function configureApp(
   await io.connectToRedis();
   app.useWebSocketAdapter(io);
   app.enableShutdownHooks();
+  applyServerTimeouts(app.getHttpServer() as http.Server);
 }
 
 /**
