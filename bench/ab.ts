@@ -5,7 +5,9 @@
  * same sessions; then each round loads A and B with switches in turn (the order alternating),
  * so the two phases of a pair share the machine's minute. Prints each phase, then the median
  * of the pairs' ratios B/A: app CPU per switch, PostgreSQL CPU per switch, throughput.
- * Knobs: BENCH_ROUNDS (8), BENCH_SESSIONS (300), BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ENV.
+ * Knobs: BENCH_ROUNDS (8), BENCH_SESSIONS (300), BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ENV, and
+ * BENCH_AB_LOAD: `switch` (default), `time` (GET /v1/time) or `get` (GET /v1/sessions/:id), for
+ * changes to the request pipeline that every endpoint pays.
  */
 import { deleteKeys } from './lib/cleanup';
 import { CpuMeter } from './lib/cpu';
@@ -31,10 +33,17 @@ async function main(): Promise<void> {
   const own = LABELS.map((_, i) => ({ REDIS_KEY_PREFIX: prefixOf(i) }));
   const instances = await startInstances(2, env, own, mains);
   try {
+    const kind = process.env.BENCH_AB_LOAD ?? 'switch';
+    const pathOf = (id: string) =>
+      kind === 'time'
+        ? '/v1/time'
+        : kind === 'get'
+          ? `/v1/sessions/${id}`
+          : `/v1/sessions/${id}/switch`;
     const paths: string[][] = [];
     for (const [i, instance] of instances.entries()) {
       const ids = await createRunningSessions(instance.url, `ab-${LABELS[i]}`, SESSIONS);
-      paths.push(ids.map((id) => `/v1/sessions/${id}/switch`));
+      paths.push(ids.map(pathOf));
     }
     const ratios = { app: [] as number[], pg: [] as number[], rps: [] as number[] };
     for (let round = 1; round <= ROUNDS; round++) {
@@ -42,11 +51,14 @@ async function main(): Promise<void> {
       for (const i of round % 2 ? [0, 1] : [1, 0]) {
         const instance: Instance = instances[i];
         const meter = new CpuMeter(instance.process?.pid);
-        const r = await load('switch', instance.url, 'POST', paths[i], '{}', meter);
+        const r =
+          kind === 'switch'
+            ? await load(kind, instance.url, 'POST', paths[i], '{}', meter)
+            : await load(kind, instance.url, 'GET', paths[i], undefined, meter);
         const s = (seen[i] = perSwitch(r));
         console.log(
-          `round ${round} ${LABELS[i]}: ${Math.round(s.rps)} switches/s, p99 ${r.p99} ms, ` +
-            `${r.errors + r.non2xx} errors; CPU µs/switch app ${Math.round(s.app)}, PostgreSQL ${Math.round(s.pg)}`,
+          `round ${round} ${LABELS[i]}: ${Math.round(s.rps)} req/s, p99 ${r.p99} ms, ` +
+            `${r.errors + r.non2xx} errors; CPU µs/req app ${Math.round(s.app)}, PostgreSQL ${Math.round(s.pg)}`,
         );
       }
       const [a, b] = seen;
@@ -55,7 +67,7 @@ async function main(): Promise<void> {
       ratios.rps.push(b.rps / a.rps);
     }
     console.log(
-      `median of ${ROUNDS} pairs, B/A: app CPU per switch ×${median(ratios.app).toFixed(2)}, ` +
+      `median of ${ROUNDS} pairs, B/A: app CPU per request ×${median(ratios.app).toFixed(2)}, ` +
         `PostgreSQL ×${median(ratios.pg).toFixed(2)}, throughput ×${median(ratios.rps).toFixed(2)}`,
     );
   } finally {

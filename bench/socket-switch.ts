@@ -3,10 +3,16 @@
  * acknowledgements come back. Prints throughput and acknowledgement latency.
  */
 import { io, Socket } from 'socket.io-client';
-import { LOAD_CONNECTIONS, LOAD_SECONDS, LoadResult } from './lib/load';
+import { CpuMeter } from './lib/cpu';
+import { LOAD_CONNECTIONS, LOAD_SECONDS, LoadResult, PhaseLength } from './lib/load';
 import { summarize } from './lib/stats';
 
-export async function runSocketSwitch(url: string, sessionIds: string[]): Promise<LoadResult> {
+export async function runSocketSwitch(
+  url: string,
+  sessionIds: string[],
+  length: PhaseLength = { warmup: 2, seconds: LOAD_SECONDS },
+  meter?: CpuMeter,
+): Promise<LoadResult> {
   const clients = Math.min(LOAD_CONNECTIONS, sessionIds.length);
   const sockets: Socket[] = await Promise.all(
     Array.from({ length: clients }, () => {
@@ -31,12 +37,14 @@ export async function runSocketSwitch(url: string, sessionIds: string[]): Promis
       else latencies.push(performance.now() - started);
     }
   };
-  const warmUntil = Date.now() + 2000;
+  const warmUntil = Date.now() + length.warmup * 1000;
   await Promise.all(sockets.map((s, i) => drive(s, sessionIds[i], warmUntil, false)));
-  const until = Date.now() + LOAD_SECONDS * 1000;
+  const until = Date.now() + length.seconds * 1000;
+  const before = meter?.read();
   const started = Date.now();
   await Promise.all(sockets.map((s, i) => drive(s, sessionIds[i], until, true)));
   const seconds = (Date.now() - started) / 1000;
+  const cpu = meter && before ? CpuMeter.delta(before, meter.read()) : undefined;
   sockets.forEach((s) => s.close());
   const stats = summarize(latencies);
   return {
@@ -48,5 +56,6 @@ export async function runSocketSwitch(url: string, sessionIds: string[]): Promis
     errors,
     non2xx: 0,
     acknowledged,
+    cpu,
   };
 }

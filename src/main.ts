@@ -1,17 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module';
-import { configureApp, listenInternalPort } from './app.setup';
+import { createApp, listenInternalPort } from './app.setup';
 import { Env } from './config/env.validation';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
-  await configureApp(app);
+  const app = await createApp();
   const config = app.get(ConfigService<Env, true>);
   const port = config.get('PORT', { infer: true });
   const logger = new Logger('Bootstrap');

@@ -71,6 +71,12 @@ describe('metrics, health details and the API document', () => {
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('keeps idle connections open longer than a load balancer does (60 s)', () => {
+    const server = app.getHttpServer() as import('node:http').Server;
+    expect(server.keepAliveTimeout).toBeGreaterThan(60_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+  });
+
   it('sets helmet headers', async () => {
     const res = await api.raw().get('/v1/time');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

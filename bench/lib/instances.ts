@@ -20,6 +20,7 @@ export const benchEnv = (extra: Record<string, string> = {}): Record<string, str
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/synckairos',
   REDIS_KEY_PREFIX: BENCH_PREFIX,
   RATE_LIMIT_ENABLED: 'false',
+  AUTH_MODE: 'none',
   ...extra,
 });
 
@@ -36,17 +37,12 @@ export async function startInstances(
   if (process.env.BENCH_URLS) return process.env.BENCH_URLS.split(',').map((url) => ({ url }));
   const instances: Instance[] = [];
   for (let i = 0; i < count; i++) {
-    const port = 3400 + i + (process.pid % 200) * 4;
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const port = nextPort();
     const main = path.resolve(mains[i] ?? path.join(ROOT, 'dist/src/main.js'));
-    const child = spawn(process.execPath, [...nodeArgs, main], {
-      env: {
-        ...process.env,
-        ...benchEnv({ ...env, ...own[i] }),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const child = spawnNode(main, [], {
+      ...benchEnv({ ...env, ...own[i] }),
+      PORT: String(port),
+      HOST: '127.0.0.1',
     });
     instances.push({ url: `http://127.0.0.1:${port}`, process: child });
   }
@@ -54,17 +50,36 @@ export async function startInstances(
   return instances;
 }
 
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
+/** BENCH_PORT: the first port the bench's servers take (default: one derived from the pid). */
+let port = Number(process.env.BENCH_PORT ?? 3400 + (process.pid % 200) * 4);
+export const nextPort = (): number => port++;
+
+/** `node <script> ...args` with BENCH_NODE_ARGS; a `.ts` script runs through ts-node. */
+export function spawnNode(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (script.endsWith('.ts')) nodeArgs.push('-r', 'ts-node/register/transpile-only');
+  return spawn(process.execPath, [...nodeArgs, script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Waits until `url` + `probe` answers 2xx. */
+export async function waitReady(url: string, probe = '/ready', timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
-      if ((await fetch(`${url}/ready`)).ok) return;
+      if ((await fetch(`${url}${probe}`)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${url} did not become ready`);
+  throw new Error(`${url}${probe} did not become ready`);
 }
 
 export async function stopInstances(instances: Instance[]): Promise<void> {

@@ -60,6 +60,12 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
+/** Seconds of warm-up and of measure of one phase (BENCH_WARMUP_SECONDS, BENCH_SECONDS). */
+export interface PhaseLength {
+  warmup: number;
+  seconds: number;
+}
+
 /** One autocannon phase (after a warm-up of the same shape), requests spread over `paths`. */
 export async function load(
   name: string,
@@ -68,6 +74,7 @@ export async function load(
   paths: string[],
   body?: string,
   meter?: CpuMeter,
+  length: PhaseLength = { warmup: WARMUP_SECONDS, seconds: LOAD_SECONDS },
 ): Promise<LoadResult> {
   let next = 0;
   const options = (duration: number): autocannon.Options => ({
@@ -82,9 +89,9 @@ export async function load(
       },
     ],
   });
-  const warmup = await run(options(WARMUP_SECONDS));
+  const warmup = await run(options(length.warmup));
   const before = meter?.read();
-  const r = await run(options(LOAD_SECONDS));
+  const r = await run(options(length.seconds));
   const cpu = meter && before ? CpuMeter.delta(before, meter.read()) : undefined;
   return {
     name,

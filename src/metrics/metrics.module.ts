@@ -1,11 +1,14 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
 import { METRIC_PROVIDERS } from './metric-providers';
 import { ScrapeHooks } from './scrape-hooks';
 
-/** Prometheus text at GET /metrics, with Node's default metrics and the service's own. */
+/**
+ * Prometheus text at GET /metrics, with Node's default metrics and the service's own. The HTTP
+ * metrics are recorded by the pipeline head (app.setup.ts) through HttpMetrics.
+ */
 @Global()
 @Module({
   imports: [
@@ -15,11 +18,7 @@ import { ScrapeHooks } from './scrape-hooks';
       defaultMetrics: { enabled: true },
     }),
   ],
-  providers: [...METRIC_PROVIDERS, HttpMetricsMiddleware, ScrapeHooks],
-  exports: [...METRIC_PROVIDERS, ScrapeHooks],
+  providers: [...METRIC_PROVIDERS, HttpMetrics, ScrapeHooks],
+  exports: [...METRIC_PROVIDERS, HttpMetrics, ScrapeHooks],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+export class MetricsModule {}

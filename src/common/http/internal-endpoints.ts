@@ -2,6 +2,7 @@ import { INestApplication, NotFoundException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import http, { IncomingMessage } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { applyServerTimeouts } from './server-timeouts';
 
 /** What operators need and the public must not reach: metrics, details, docs, the queues. */
 export const INTERNAL_ENDPOINTS = [
@@ -43,6 +44,7 @@ export async function listenInternal(
     internalRequests.add(req);
     handler(req, res);
   });
+  applyServerTimeouts(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,66 +1,37 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { Env } from '../../config/env.validation';
+import { createRootLogger, ROOT_LOGGER } from './root-logger';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The caller's X-Request-Id when it is sane, else a new one; echoed on the response. */
-export function requestId(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('x-request-id', id);
-  return id;
-}
-
-/** pino-pretty is a development dependency: without it, development logs stay JSON. */
-function prettyAvailable(): boolean {
-  try {
-    require.resolve('pino-pretty');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const QUIET_PATHS = /^\/(health|ready|metrics)(\/|$|\?)/;
+/** The root pino instance, shared by nestjs-pino's Logger and the request log (request-log.ts). */
+@Module({
+  providers: [
+    {
+      provide: ROOT_LOGGER,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => createRootLogger(config),
+    },
+  ],
+  exports: [ROOT_LOGGER],
+})
+class RootLoggerModule {}
 
 /**
- * Structured logs with nestjs-pino: JSON in production, pretty in development, one line per
- * request carrying its request id. Credentials are redacted and bodies never logged.
+ * Structured logs: nestjs-pino's Logger for the application, on the root pino instance. Requests
+ * are logged by the request log (request-log.ts, installed by app.setup.ts), not by pino-http:
+ * no child logger and no async context per request (`forRoutes: []` mounts no middleware).
  */
 @Module({
   imports: [
+    RootLoggerModule,
     LoggerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) => ({
-        pinoHttp: {
-          level: config.get('LOG_LEVEL', { infer: true }),
-          genReqId: requestId,
-          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
-          customLogLevel: (_req, res, err) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: req.url,
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-          redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-          transport:
-            config.get('NODE_ENV', { infer: true }) === 'development' && prettyAvailable()
-              ? {
-                  target: 'pino-pretty',
-                  options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
-                }
-              : undefined,
-        },
-      }),
+      imports: [RootLoggerModule],
+      inject: [ROOT_LOGGER],
+      useFactory: (logger: Logger) => ({ pinoHttp: { logger }, forRoutes: [] }),
     }),
   ],
+  exports: [RootLoggerModule],
 })
 export class LoggingModule {}
