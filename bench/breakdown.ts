@@ -14,7 +14,7 @@ import { BENCH_PREFIX, Instance, startInstances, stopInstances } from './lib/ins
 import { createRunningSessions, load, LoadResult, PhaseLength } from './lib/load';
 import { PHASE, SERVICE_ENV, usPerRequest } from './lib/phases';
 import { median } from './lib/stats';
-import { Part, PARTS } from './service-entry';
+import { Part, PARTS } from './lib/parts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SESSIONS = 100;
@@ -65,6 +65,12 @@ export async function runBreakdown(): Promise<void> {
       });
     }
     const [whole, ...without] = subjects;
+    // One unmeasured phase each first: the whole instance is loaded in every pair, and would
+    // otherwise be the only one warmed up by the JIT.
+    for (const s of without) {
+      await phase(s, s.label as Part);
+      await phase(whole, s.label as Part);
+    }
     const costs = new Map(parts.map((p) => [p, { us: [] as number[], rps: [] as number[] }]));
     let failed = 0;
     for (let round = 1; round <= ROUNDS; round++) {
