@@ -24,6 +24,8 @@ interface Sample {
   heap_mb: number;
   lag_p99_ms: number;
   redis_mb: number;
+  /** MEMORY USAGE of the bench's own keys (the server's used_memory counts everybody's). */
+  keys_kb: number;
   keys: number;
   by_kind: Record<string, number>;
   deadline_entries: number;
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Two players, one bank a day and one two hours: every switch moves the deadline. */
+/** Two players, one bank of 12 h and one of 2 h: every switch moves the deadline. */
 async function createSessions(url: string): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < SESSIONS; i++) {
@@ -93,9 +95,9 @@ async function createSessions(url: string): Promise<string[]> {
     const body = {
       session_id: id,
       sync_mode: 'per_participant',
-      total_time_ms: 93_600_000,
+      total_time_ms: 86_400_000,
       participants: [
-        { participant_id: 'a', total_time_ms: 86_400_000 },
+        { participant_id: 'a', total_time_ms: 43_200_000 },
         { participant_id: 'b', total_time_ms: 7_200_000 },
       ],
     };
@@ -104,7 +106,8 @@ async function createSessions(url: string): Promise<string[]> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    if (created.status !== 201) throw new Error(`create ${id}: ${created.status}`);
+    if (created.status !== 201)
+      throw new Error(`create ${id}: ${created.status} ${await created.text()}`);
     const started = await fetch(`${url}/v1/sessions/${id}/start`, { method: 'POST' });
     if (!started.ok) throw new Error(`start ${id}: ${started.status}`);
     ids.push(id);
@@ -126,6 +129,7 @@ async function sample(
   const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
   const byKind: Record<string, number> = {};
   let keys = 0;
+  let bytes = 0;
   let deadlineEntries = 0;
   for (const pattern of [`${BENCH_PREFIX}:*`, `{${BENCH_PREFIX}}:*`]) {
     let cursor = '0';
@@ -133,6 +137,7 @@ async function sample(
       const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       for (const key of found) {
         keys++;
+        bytes += (await redis.memory('USAGE', key)) ?? 0;
         const kind = key.startsWith('{') ? `queue:${key.split(':')[1]}` : key.split(':')[1];
         byKind[kind] = (byKind[kind] ?? 0) + 1;
         if (kind === 'deadlines') deadlineEntries += await redis.zcard(key);
@@ -146,6 +151,7 @@ async function sample(
     heap_mb: round(metric('nodejs_heap_size_used_bytes') / 2 ** 20),
     lag_p99_ms: round(metric('nodejs_eventloop_lag_p99_seconds') * 1000),
     redis_mb: round(used / 2 ** 20),
+    keys_kb: round(bytes / 1024),
     keys,
     by_kind: byKind,
     deadline_entries: deadlineEntries,
@@ -158,8 +164,8 @@ function report(samples: Sample[]): void {
   const kinds = [...new Set(samples.flatMap((s) => Object.keys(s.by_kind)))].sort();
   console.log(
     `\nsoak: ${SECONDS} s, ${RATE} switches/s offered, ${SESSIONS} running sessions\n` +
-      `| t (s) | switches | errors | RSS MB | heap MB | lag p99 ms | Redis MB | keys | deadline entries | ${kinds.join(' | ')} |\n` +
-      `|${'---|'.repeat(9 + kinds.length)}`,
+      `| t (s) | switches | errors | RSS MB | heap MB | lag p99 ms | Redis MB (server) | own keys KB | keys | deadline entries | ${kinds.join(' | ')} |\n` +
+      `|${'---|'.repeat(10 + kinds.length)}`,
   );
   for (const s of samples) {
     const cells = [
@@ -170,6 +176,7 @@ function report(samples: Sample[]): void {
       s.heap_mb,
       s.lag_p99_ms,
       s.redis_mb,
+      s.keys_kb,
       s.keys,
       s.deadline_entries,
       ...kinds.map((k) => s.by_kind[k] ?? 0),
