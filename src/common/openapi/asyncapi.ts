@@ -62,6 +62,11 @@ const PAYLOADS: Record<string, Schema> = {
       next_participant_id: id,
       expected_version: { type: 'integer', minimum: 1 },
       current_participant_id: id,
+      idempotency_key: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_.:-]{1,128}$',
+        description: 'as the REST Idempotency-Key header: a repeat returns the first outcome',
+      },
     },
     ['session_id'],
   ),
