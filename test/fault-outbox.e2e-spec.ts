@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { SessionChangeFeed } from '../src/sessions/session-change-feed';
 import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { SessionKeys } from '../src/state/session-keys';
-import { Api } from './support/api';
+import { Api, uneven } from './support/api';
 import { baseUrl, cleanRedis, startApp, uniqueId } from './support/e2e-app';
 import { Watcher } from './support/socket-client';
 import { waitUntil } from './support/wait';
@@ -40,17 +40,7 @@ describe('a commit whose writer never enqueued it', () => {
   it('normally leaves nothing behind: each outbox is trimmed and unindexed once written', async () => {
     const id = uniqueId('outbox-trim');
     const api = new Api(relay.getHttpServer());
-    await api
-      .create({
-        session_id: id,
-        sync_mode: 'per_participant',
-        participants: [
-          { participant_id: 'white', total_time_ms: 600_000 },
-          { participant_id: 'black', total_time_ms: 600_000 },
-        ],
-        total_time_ms: 1_200_000,
-      })
-      .expect(201);
+    await api.create(uneven(id, 600_000, 600_000)).expect(201);
     await api.command(id, 'start').expect(200);
     await Promise.all(Array.from({ length: 20 }, () => api.command(id, 'switch').expect(200)));
     const redis = relay.get<Redis>(REDIS_CLIENT);
@@ -74,17 +64,7 @@ describe('a commit whose writer never enqueued it', () => {
   it('is recorded, pushed and its deadline fires, from the outbox, on another instance', async () => {
     const id = uniqueId('outbox');
     const api = new Api(writer.getHttpServer());
-    await api
-      .create({
-        session_id: id,
-        sync_mode: 'per_participant',
-        participants: [
-          { participant_id: 'white', total_time_ms: 600_000 },
-          { participant_id: 'black', total_time_ms: 2500 },
-        ],
-        total_time_ms: 602_500,
-      })
-      .expect(201);
+    await api.create(uneven(id, 600_000, 2500)).expect(201);
     await api.command(id, 'start').expect(200);
     const w = new Watcher(baseUrl(relay), { query: { sessionId: id } });
     try {

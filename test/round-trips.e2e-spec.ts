@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from '../src/state/redis.constants';
-import { Api } from './support/api';
+import { Api, uneven } from './support/api';
 import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
 
 /**
@@ -49,17 +49,7 @@ describe('Redis round trips per switch', () => {
     const id = uniqueId('trips');
     // Every switch replaces the session's durable deadline entry, in the same pipeline as its
     // audit job; black has less time, so the first brings the deadline forward.
-    await api
-      .create({
-        session_id: id,
-        sync_mode: 'per_participant',
-        participants: [
-          { participant_id: 'white', total_time_ms: 600_000 },
-          { participant_id: 'black', total_time_ms: 60_000 },
-        ],
-        total_time_ms: 660_000,
-      })
-      .expect(201);
+    await api.create(uneven(id, 600_000, 60_000)).expect(201);
     await api.command(id, 'start').expect(200);
     expect(await writesDuring(() => api.command(id, 'switch').expect(200))).toBeLessThanOrEqual(3);
     // Back to white: the deadline moves later.

@@ -22,7 +22,7 @@ describe('Scheduled start', () => {
   const recorded = (id: string, count: number) =>
     waitUntil(
       async () => (await api.raw().get(`/v1/sessions/${id}/events`).expect(200)).body.data,
-      (events: unknown[]) => events.length >= count,
+      (events: any[]) => events.length >= count,
     );
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from '../src/state/redis.constants';
-import { Api } from './support/api';
+import { Api, uneven } from './support/api';
 import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
 import { waitUntil } from './support/wait';
 import { WebhookReceiver } from './support/webhook-receiver';
@@ -58,18 +58,7 @@ describe('Webhooks on the request path', () => {
   /** The writes of each of a session's switches (the deadline moves forward, then back). */
   async function switchWrites(webhook?: { url: string }): Promise<number[]> {
     const id = uniqueId(webhook ? 'trips-hook' : 'trips-plain');
-    await api
-      .create({
-        session_id: id,
-        sync_mode: 'per_participant',
-        participants: [
-          { participant_id: 'white', total_time_ms: 600_000 },
-          { participant_id: 'black', total_time_ms: 60_000 },
-        ],
-        total_time_ms: 660_000,
-        ...(webhook && { webhook }),
-      })
-      .expect(201);
+    await api.create(uneven(id, 600_000, 60_000, webhook && { webhook })).expect(201);
     await api.command(id, 'start').expect(200);
     const writes = [];
     for (let i = 0; i < 4; i++)

@@ -139,20 +139,11 @@ export class SessionStore {
       () =>
         this.indexed(id, outbox, () =>
           this.commands.skCreate(
-            2 + records.length,
-            this.keys.session(id),
-            this.keys.outbox(id),
-            ...records.map((r) => r.key),
-            state.version,
-            JSON.stringify(state),
-            ttlMs,
-            IDEMPOTENCY_TTL_MS,
-            now,
-            this.aheadMs,
-            this.behindMs,
-            outbox.entries.length,
-            ...outbox.entries,
-            ...records.map((r) => r.value),
+            ...this.writeArgs(
+              [this.keys.session(id), this.keys.outbox(id)],
+              [state.version, JSON.stringify(state), ttlMs],
+              { records, outbox, now },
+            ),
           ),
         ),
       true,
@@ -182,25 +173,16 @@ export class SessionStore {
       () =>
         this.indexed(id, outbox, () =>
           this.commands.skCompareAndSet(
-            4 + records.length,
-            this.keys.session(id),
-            this.keys.watchers(id),
-            this.keys.commitRate(id),
-            this.keys.outbox(id),
-            ...records.map((r) => r.key),
-            expectedVersion,
-            next.version,
-            stored,
-            ttlMs,
-            commitsPerSecond,
-            commits,
-            IDEMPOTENCY_TTL_MS,
-            now,
-            this.aheadMs,
-            this.behindMs,
-            outbox.entries.length,
-            ...outbox.entries,
-            ...records.map((r) => r.value),
+            ...this.writeArgs(
+              [
+                this.keys.session(id),
+                this.keys.watchers(id),
+                this.keys.commitRate(id),
+                this.keys.outbox(id),
+              ],
+              [expectedVersion, next.version, stored, ttlMs, commitsPerSecond, commits],
+              { records, outbox, now },
+            ),
           ),
         ),
       true,
@@ -221,6 +203,32 @@ export class SessionStore {
       true,
     );
     return deleted ? (JSON.parse(deleted) as ClockState) : null;
+  }
+
+  /**
+   * The arguments of a write script: its keys and the idempotency records' keys, its own
+   * arguments, then the tail both scripts share (records' TTL, the writer's instant and its
+   * bounds, the outbox entries, the records' values).
+   */
+  private writeArgs(
+    keys: string[],
+    args: (string | number)[],
+    tail: { records: IdempotencyRecord[]; outbox: OutboxWrite; now: number },
+  ): [number, ...(string | number)[]] {
+    const { records, outbox, now } = tail;
+    return [
+      keys.length + records.length,
+      ...keys,
+      ...records.map((r) => r.key),
+      ...args,
+      IDEMPOTENCY_TTL_MS,
+      now,
+      this.aheadMs,
+      this.behindMs,
+      outbox.entries.length,
+      ...outbox.entries,
+      ...records.map((r) => r.value),
+    ];
   }
 
   private implausible(redisNow: number, now: number): DomainError {

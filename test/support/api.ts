@@ -43,3 +43,22 @@ export function chess(
     ...extra,
   };
 }
+
+/** A chess session whose two banks differ: each switch moves the deadline earlier, then later. */
+export function uneven(
+  id: string,
+  white: number,
+  black: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    session_id: id,
+    sync_mode: 'per_participant',
+    participants: [
+      { participant_id: 'white', total_time_ms: white },
+      { participant_id: 'black', total_time_ms: black },
+    ],
+    total_time_ms: white + black,
+    ...extra,
+  };
+}
