@@ -7,6 +7,10 @@ const CLOSE_TIMEOUT_MS = 5000;
 /** Starts a BullMQ worker created with `autorun: false`, at the configured concurrency. */
 export function startConsumer(worker: Worker, concurrency: number, logger: Logger): void {
   worker.concurrency = concurrency;
+  // An 'error' nobody listens to throws: a Redis that lost a job the worker held (restarted
+  // empty) would take the process down. The worker goes on by itself; say it and carry on.
+  if (worker.listenerCount('error') === 0)
+    worker.on('error', (err: Error) => logger.warn(`${worker.name} worker: ${err.message}`));
   worker.run().catch((err: Error) => logger.error(`${worker.name} worker stopped: ${err.message}`));
 }
 
