@@ -43,6 +43,12 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
+  /** Seeds of a Redis Cluster (`host:port,host:port`); when set, REDIS_URL is ignored. */
+  @Matches(/^$|^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_CLUSTER_NODES must be comma-separated host:port seeds',
+  })
+  REDIS_CLUSTER_NODES: string = '';
+
   @Matches(/^[A-Za-z0-9_.-]{1,32}$/, {
     message: 'REDIS_KEY_PREFIX must be 1-32 characters of [A-Za-z0-9_.-]',
   })
@@ -415,6 +421,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   problems.push(...webhookProblems(env));
   if (env.NODE_ENV === 'production') {
     for (const name of REQUIRED_IN_PRODUCTION) {
+      if (name === 'REDIS_URL' && env.REDIS_CLUSTER_NODES !== '') continue;
       if (raw[name] === undefined || raw[name] === '')
         problems.push(`${name} is required in production`);
     }
