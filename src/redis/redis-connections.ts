@@ -21,6 +21,11 @@ export type ConnectionProfile = 'request' | 'worker' | 'pubsub';
 export interface OpenOptions {
   /** Request path only: the replies of one tick share a write. */
   autoPipelining?: boolean;
+  /**
+   * Scripts whose number of keys is their first argument: on a cluster, auto-pipelining would
+   * route them by that number instead of their first key (ioredis), so they are sent alone.
+   */
+  variadicKeyScripts?: readonly string[];
   /** Pub/sub only: SSUBSCRIBE on a cluster needs one subscriber per master. */
   shardedSubscribers?: boolean;
 }
@@ -31,8 +36,13 @@ export interface OpenOptions {
  */
 export type RedisConnection = Redis;
 
-export function isCluster(client: Redis | Cluster): client is Cluster {
+export function isCluster(client: Redis | Cluster): boolean {
   return (client as Cluster).isCluster === true;
+}
+
+/** The Cluster behind a connection, or null on a standalone Redis. */
+export function clusterOf(client: Redis | Cluster): Cluster | null {
+  return isCluster(client) ? (client as unknown as Cluster) : null;
 }
 
 /**
@@ -110,6 +120,7 @@ export class RedisConnections implements OnApplicationShutdown {
     const clusterOptions: ClusterOptions = {
       redisOptions,
       enableAutoPipelining: autoPipelining,
+      autoPipeliningIgnoredCommands: [...(options.variadicKeyScripts ?? [])],
       // The request path's fail-fast shape: no cluster-level queue while it is not ready.
       enableOfflineQueue: profile !== 'request',
       // Masters only: a replica may lag behind a compare-and-set it has not seen yet.

@@ -2,6 +2,7 @@ import { Global, Module, Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
 import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from '../state/redis.constants';
+import { VARIADIC_KEY_SCRIPTS } from '../state/session-scripts';
 import { RedisConnections } from './redis-connections';
 import { REDIS_TOPOLOGY, topologyOf } from './redis-topology';
 
@@ -10,7 +11,10 @@ const requestPathClients: Provider[] = [
     provide: REDIS_CLIENT,
     inject: [RedisConnections],
     useFactory: (connections: RedisConnections) =>
-      connections.open('state', 'request', { autoPipelining: true }),
+      connections.open('state', 'request', {
+        autoPipelining: true,
+        variadicKeyScripts: VARIADIC_KEY_SCRIPTS,
+      }),
   },
   {
     // The queue producers' own connection; BullMQ pipelines its adds itself.
