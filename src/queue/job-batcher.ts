@@ -148,7 +148,9 @@ export class JobBatcher {
       if (group) group.push(i);
       else groups.set(node, [i]);
     });
-    const outcomes: PromiseSettledResult<unknown>[] = new Array(entries.length);
+    const outcomes: PromiseSettledResult<unknown>[] = new Array<PromiseSettledResult<unknown>>(
+      entries.length,
+    );
     await Promise.all(
       [...groups.values()].map(async (indexes) => {
         const replies = await sendPipeline(
@@ -169,7 +171,7 @@ async function sendPipeline(
   client: Redis | Cluster,
   entries: Entry[],
 ): Promise<PromiseSettledResult<unknown>[]> {
-  const pipeline = client.pipeline() as ChainableCommander;
+  const pipeline = client.pipeline();
   const ranges = entries.map((e) => {
     const from = pipeline.length;
     let refused: Promise<unknown>;

@@ -122,7 +122,7 @@ export class OwnCluster {
   private async untilClusterOk(port: number): Promise<void> {
     await this.probe(
       port,
-      async (redis) => ((await redis.cluster('INFO')) as string).includes('cluster_state:ok'),
+      async (redis) => (await redis.cluster('INFO')).includes('cluster_state:ok'),
       true,
     );
   }
