@@ -64,6 +64,14 @@ describe('validateEnv', () => {
     ).not.toThrow(/REDIS_URL/);
   });
 
+  it('takes Sentinels as host:port pairs and a primary name', () => {
+    expect(
+      validateEnv({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'primary-1' }),
+    ).toMatchObject({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'primary-1' });
+    expect(() => validateEnv({ REDIS_SENTINELS: 's1' })).toThrow(/REDIS_SENTINELS/);
+    expect(() => validateEnv({ REDIS_SENTINEL_NAME: '' })).toThrow(/REDIS_SENTINEL_NAME/);
+  });
+
   it('refuses production without an AUTH_MODE written out; none, written out, is allowed', () => {
     const prod = {
       NODE_ENV: 'production',

@@ -117,6 +117,17 @@ export class RedisConnections implements OnApplicationShutdown {
         ...redisOptions,
         enableAutoPipelining: autoPipelining,
       });
+    if (this.topology.kind === 'sentinel')
+      // Asks the Sentinels for the primary on every (re)connection.
+      return new Redis(this.topology.url, {
+        ...redisOptions,
+        enableAutoPipelining: autoPipelining,
+        sentinels: this.topology.sentinels,
+        name: this.topology.name,
+        role: 'master',
+        // Listens for +switch-master, so a failover is followed at once, not on the next error.
+        failoverDetector: true,
+      });
     const clusterOptions: ClusterOptions = {
       redisOptions,
       enableAutoPipelining: autoPipelining,
