@@ -126,4 +126,31 @@ describe('On a 3-master Redis Cluster', () => {
     expect(again.body.data.version).toBe(first.body.data.version);
     expect((await apiA.get(id).expect(200)).body.data.version).toBe(3);
   });
+
+  it('loses no concurrent switch: every one answered 200 is a version, in the state and the audit', async () => {
+    const ids = Array.from({ length: 6 }, () => uniqueId('cl-cc'));
+    await Promise.all(ids.map((id) => apiA.create(chess(id)).expect(201)));
+    await Promise.all(ids.map((id) => apiA.command(id, 'start').expect(200)));
+    const statuses = await Promise.all(
+      ids.flatMap((id) =>
+        Array.from({ length: 8 }, async (_, i) => ({
+          id,
+          status: (await (i % 2 ? apiA : apiB).command(id, 'switch')).status,
+        })),
+      ),
+    );
+    for (const id of ids) {
+      const accepted = statuses.filter((s) => s.id === id && s.status === 200).length;
+      expect(accepted).toBeGreaterThan(0);
+      const version = (await apiA.get(id).expect(200)).body.data.version as number;
+      expect(version).toBe(2 + accepted);
+      const all = Array.from({ length: version }, (_, i) => i + 1);
+      await waitUntil(
+        () => versionsInAudit(id),
+        (v) => v.length === version,
+        10_000,
+      );
+      expect(await versionsInAudit(id)).toEqual(all);
+    }
+  });
 });
