@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { keySlot } from '../src/redis/key-slot';
 import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { Api, chess } from './support/api';
-import { baseUrl, startApp, uniqueId } from './support/e2e-app';
+import { baseUrl, sleep, startApp, uniqueId } from './support/e2e-app';
 import { OwnCluster } from './support/own-cluster';
 import { Watcher } from './support/socket-client';
 import { waitUntil } from './support/wait';
@@ -151,6 +151,38 @@ describe('On a 3-master Redis Cluster', () => {
         10_000,
       );
       expect(await versionsInAudit(id)).toEqual(all);
+    }
+  });
+
+  it('the worker process (npm run start:worker) consumes on the cluster too', async () => {
+    // A prefix of its own: the instances above would consume the jobs otherwise.
+    const env = {
+      REDIS_CLUSTER_NODES: cluster.nodes,
+      SOCKET_ADAPTER: 'sharded',
+      REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-w`,
+    };
+    const producer = await startApp({ ...env, AUDIT_WORKER: 'false', WEBHOOK_WORKER: 'false' });
+    try {
+      const id = uniqueId('cl-wk');
+      await new Api(producer.getHttpServer()).create(chess(id)).expect(201);
+      await sleep(300);
+      expect(await versionsInAudit(id)).toEqual([]);
+      const { NestFactory } = await import('@nestjs/core');
+      const { WorkerModule } = await import('../src/worker.module');
+      const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), {
+        logger: ['error'],
+      });
+      try {
+        await waitUntil(
+          () => versionsInAudit(id),
+          (v) => v.length === 1,
+          10_000,
+        );
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await producer.close();
     }
   });
 });
