@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { TimeModule } from './time/time.module';
@@ -28,6 +29,7 @@ export class AppModule {
       imports: [
         configModule(env),
         LoggingModule,
+        RedisModule,
         StateModule,
         QueueModule,
         MetricsModule,

@@ -8,6 +8,7 @@ import { WorkerHeartbeat } from './health/worker-heartbeat';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -21,6 +22,7 @@ export class WorkerModule {
       imports: [
         configModule(env),
         LoggingModule,
+        RedisModule,
         StateModule,
         QueueModule,
         MetricsModule,

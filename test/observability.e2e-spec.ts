@@ -45,6 +45,10 @@ describe('metrics, health details and the API document', () => {
         /^synckairos_audit_enqueue_failures_total 0/m,
         /^# TYPE synckairos_deadline_lateness_seconds histogram/m,
         /^# TYPE synckairos_redis_errors_total counter/m,
+        // Every connection the process opened, by name (RedisConnections).
+        /^synckairos_redis_connections\{name="state"\} 1$/m,
+        /^synckairos_redis_connections\{name="queue"\} 1$/m,
+        /^synckairos_redis_connections\{name="io-sub"\} 1$/m,
       ]) {
         expect(text).toMatch(line);
       }

@@ -6,6 +6,7 @@ import { MetricsModule } from '../src/metrics/metrics.module';
 import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { SessionKeys } from '../src/state/session-keys';
 import { SessionStore } from '../src/state/session-store';
+import { RedisModule } from '../src/redis/redis.module';
 import { StateModule } from '../src/state/state.module';
 import { cleanRedis, sleep, uniqueId } from './support/e2e-app';
 
@@ -28,7 +29,7 @@ describe('SessionStore on a real Redis', () => {
 
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [configModule(), MetricsModule, StateModule],
+      imports: [configModule(), MetricsModule, RedisModule, StateModule],
     }).compile();
     await moduleRef.init();
     store = moduleRef.get(SessionStore);

@@ -1,16 +1,14 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
+import { ProducerQueues } from '../queue/producer-queues';
 import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
-import { SessionKeys } from '../state/session-keys';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent, AuditJobData } from './audit.constants';
 import { auditEventsOf, deletionEventOf } from './audit-events';
 import { AUDIT_JOB_OPTIONS } from './audit-retry';
@@ -26,23 +24,19 @@ import { AUDIT_JOB_OPTIONS } from './audit-retry';
  * request still succeeds, and the failure is logged and counted.
  */
 @Injectable()
-export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApplicationShutdown {
+export class AuditProducer implements SessionChangeListener, OnModuleInit {
   private readonly logger = new Logger(AuditProducer.name);
   private readonly queue: Queue<AuditJobData>;
   private readonly stream: JobStream<AuditEvent>;
 
   constructor(
-    @Inject(PRODUCER_REDIS_CLIENT) redis: Redis,
-    keys: SessionKeys,
+    queues: ProducerQueues,
     private readonly feed: SessionChangeFeed,
     private readonly jobs: JobBatcher,
     private readonly config: ConfigService<Env, true>,
     @InjectMetric(METRICS.auditEnqueueFailures) private readonly failures: Counter,
   ) {
-    this.queue = new Queue<AuditJobData>(AUDIT_QUEUE, {
-      connection: redis,
-      prefix: keys.queuePrefix(),
-    });
+    this.queue = queues.open<AuditJobData>(AUDIT_QUEUE);
     this.stream = {
       queue: this.queue,
       name: AUDIT_JOB,
@@ -55,11 +49,6 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit, OnApp
   onModuleInit(): void {
     if (this.config.get('AUDIT_ENABLED', { infer: true })) this.feed.subscribe(this);
     else this.logger.warn('AUDIT_ENABLED=false: state changes are not recorded (benchmarks only)');
-  }
-
-  /** After the HTTP drain, so that in-flight requests can still enqueue. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
   }
 
   async onChange(change: SessionChange): Promise<void> {

@@ -53,6 +53,25 @@ describe('validateEnv', () => {
     );
   });
 
+  it('takes Redis Cluster seeds as host:port pairs, which stand for REDIS_URL in production', () => {
+    expect(validateEnv({ REDIS_CLUSTER_NODES: 'r1:7000, 10.0.0.2:7001' }).REDIS_CLUSTER_NODES).toBe(
+      'r1:7000, 10.0.0.2:7001',
+    );
+    for (const bad of ['r1', 'r1:7000,', 'redis://r1:7000', 'r1:port'])
+      expect(() => validateEnv({ REDIS_CLUSTER_NODES: bad })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() =>
+      validateEnv({ NODE_ENV: 'production', REDIS_CLUSTER_NODES: 'r1:7000', AUTH_MODE: 'none' }),
+    ).not.toThrow(/REDIS_URL/);
+  });
+
+  it('takes Sentinels as host:port pairs and a primary name', () => {
+    expect(
+      validateEnv({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'primary-1' }),
+    ).toMatchObject({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'primary-1' });
+    expect(() => validateEnv({ REDIS_SENTINELS: 's1' })).toThrow(/REDIS_SENTINELS/);
+    expect(() => validateEnv({ REDIS_SENTINEL_NAME: '' })).toThrow(/REDIS_SENTINEL_NAME/);
+  });
+
   it('refuses production without an AUTH_MODE written out; none, written out, is allowed', () => {
     const prod = {
       NODE_ENV: 'production',

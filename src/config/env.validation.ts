@@ -43,6 +43,24 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
+  /** Seeds of a Redis Cluster (`host:port,host:port`); when set, REDIS_URL is ignored. */
+  @Matches(/^$|^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_CLUSTER_NODES must be comma-separated host:port seeds',
+  })
+  REDIS_CLUSTER_NODES: string = '';
+
+  /** Sentinels (`host:port,host:port`) that name the primary; REDIS_URL then gives only its auth, db, TLS. */
+  @Matches(/^$|^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, {
+    message: 'REDIS_SENTINELS must be comma-separated host:port addresses',
+  })
+  REDIS_SENTINELS: string = '';
+
+  /** The primary's name in the Sentinels' configuration (`sentinel monitor <name> ...`). */
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'REDIS_SENTINEL_NAME must be 1-64 of [A-Za-z0-9_.-]',
+  })
+  REDIS_SENTINEL_NAME: string = 'mymaster';
+
   @Matches(/^[A-Za-z0-9_.-]{1,32}$/, {
     message: 'REDIS_KEY_PREFIX must be 1-32 characters of [A-Za-z0-9_.-]',
   })
@@ -415,6 +433,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   problems.push(...webhookProblems(env));
   if (env.NODE_ENV === 'production') {
     for (const name of REQUIRED_IN_PRODUCTION) {
+      if (name === 'REDIS_URL' && (env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS)) continue;
       if (raw[name] === undefined || raw[name] === '')
         problems.push(`${name} is required in production`);
     }

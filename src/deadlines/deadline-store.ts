@@ -5,9 +5,13 @@ import Redis from 'ioredis';
 import { Env } from '../config/env.validation';
 import { JobBatcher } from '../queue/job-batcher';
 import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
+import { isCluster } from '../redis/redis-connections';
 import { SessionKeys } from '../state/session-keys';
 import { DEADLINE_POLL_REDIS_CLIENT } from './deadline.constants';
 import { DeadlineCommands, defineDeadlineCommands } from './deadline-scripts';
+
+/** What a per-shard command is given: the client itself, or a pipeline of it. */
+type DeadlineTarget = Redis & DeadlineCommands;
 
 /**
  * Fixed, so that every instance and version polls the same keys; enough to spread the entries
@@ -76,10 +80,9 @@ export class DeadlineStore {
    */
   async claimDue(now: number, limit: number): Promise<Claimed> {
     const perShard = Math.max(1, Math.ceil(limit / DEADLINE_SHARDS));
-    const pipeline = this.redis.pipeline() as ChainableCommander & DeadlineCommands;
-    for (let shard = 0; shard < DEADLINE_SHARDS; shard++)
-      void pipeline.skClaimDeadlines(this.dueKey(shard), now, perShard, now + DEADLINE_LEASE_MS);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await this.eachShard((target, shard) =>
+      target.skClaimDeadlines(this.dueKey(shard), now, perShard, now + DEADLINE_LEASE_MS),
+    );
     const claimed: Claimed = { sessionIds: [], more: false };
     for (const [err, ids] of replies) {
       if (err) throw err;
@@ -91,9 +94,7 @@ export class DeadlineStore {
 
   /** The number of entries: one per running session. */
   async size(): Promise<number> {
-    const pipeline = this.redis.pipeline();
-    for (let shard = 0; shard < DEADLINE_SHARDS; shard++) pipeline.zcard(this.dueKey(shard));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await this.eachShard((target, shard) => target.zcard(this.dueKey(shard)));
     return replies.reduce((sum, [err, n]) => {
       if (err) throw err;
       return sum + (n as number);
@@ -111,6 +112,25 @@ export class DeadlineStore {
     return { at: Number(score), version: version === null ? null : Number(version) };
   }
 
+  /**
+   * One command per shard, in one pipeline on a standalone Redis; on a cluster (the shards live
+   * on different nodes, and a pipeline must not span nodes) sent together, so one round trip.
+   */
+  private async eachShard(
+    ask: (target: DeadlineTarget, shard: number) => Promise<unknown>,
+  ): Promise<[Error | null, unknown][]> {
+    const shards = Array.from({ length: DEADLINE_SHARDS }, (_, shard) => shard);
+    if (isCluster(this.redis)) {
+      const settled = await Promise.allSettled(shards.map((shard) => ask(this.redis, shard)));
+      return settled.map((r) =>
+        r.status === 'fulfilled' ? [null, r.value] : [r.reason as Error, null],
+      );
+    }
+    const pipeline = this.redis.pipeline() as ChainableCommander & DeadlineCommands;
+    for (const shard of shards) void ask(pipeline as unknown as DeadlineTarget, shard);
+    return (await pipeline.exec()) ?? [];
+  }
+
   dueKey(shard: number): string {
     return `${this.keys.prefix}:deadlines:{${this.keys.prefix}:dl:${shard}}`;
   }
@@ -123,6 +143,7 @@ export class DeadlineStore {
     const shard = shardOf(sessionId);
     const [due, versions] = [this.dueKey(shard), this.versionsKey(shard)];
     await this.jobs.run({
+      key: due,
       queue: (p) =>
         void (p as ChainableCommander & DeadlineCommands).skArmDeadline(
           due,

@@ -1,10 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import Redis from 'ioredis';
-import { Env } from '../config/env.validation';
-import { workerConnectionOptions } from '../queue/queue-connection';
-import { closeRedis, connectRedis } from '../state/redis-client.factory';
+import { Module } from '@nestjs/common';
+import { RedisConnections } from '../redis/redis-connections';
 import { SessionsModule } from '../sessions/sessions.module';
 import { DEADLINE_POLL_REDIS_CLIENT, DEADLINES_QUEUE } from './deadline.constants';
 import { DeadlineEntriesMonitor } from './deadline-entries.monitor';
@@ -28,11 +24,9 @@ import { LowTimeWarnings } from './low-time-warnings';
   providers: [
     {
       provide: DEADLINE_POLL_REDIS_CLIENT,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) => {
-        const url = config.get('REDIS_URL', { infer: true });
-        return connectRedis(url, workerConnectionOptions(url), 'synckairos:deadlines');
-      },
+      inject: [RedisConnections],
+      // Closed by RedisConnections on shutdown, after the poller stopped (beforeApplicationShutdown).
+      useFactory: (connections: RedisConnections) => connections.open('deadlines', 'worker'),
     },
     DeadlineTimers,
     DeadlineStore,
@@ -46,11 +40,4 @@ import { LowTimeWarnings } from './low-time-warnings';
   ],
   exports: [BullModule, DeadlineStore],
 })
-export class DeadlinesModule implements OnApplicationShutdown {
-  constructor(@Inject(DEADLINE_POLL_REDIS_CLIENT) private readonly pollRedis: Redis) {}
-
-  /** After the poller stopped (beforeApplicationShutdown). */
-  async onApplicationShutdown(): Promise<void> {
-    await closeRedis(this.pollRedis);
-  }
-}
+export class DeadlinesModule {}

@@ -9,6 +9,7 @@ import {
   SessionDeletion,
 } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { RedisConnections } from '../redis/redis-connections';
 import { broadcastChange, broadcastDeletion, broadcastLowTime } from './session-broadcast';
 import { createSocketAdapter, SocketAdapter } from './socket-adapter.factory';
 import { ServerToClientEvents } from './socket-events';
@@ -29,10 +30,11 @@ export class HeadlessBroadcaster
   constructor(
     private readonly feed: SessionChangeFeed,
     private readonly config: ConfigService<Env, true>,
+    private readonly connections: RedisConnections,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.adapter = await createSocketAdapter(this.config, this.logger);
+    this.adapter = await createSocketAdapter(this.connections, this.config, this.logger);
     this.server = new Server({ serveClient: false });
     this.server.adapter(this.adapter.factory);
     this.feed.subscribe(this);

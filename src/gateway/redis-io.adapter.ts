@@ -4,6 +4,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Server, ServerOptions } from 'socket.io';
 import { corsOrigins } from '../common/http/cors-origins';
 import { Env } from '../config/env.validation';
+import { RedisConnections } from '../redis/redis-connections';
 import { createSocketAdapter, SocketAdapter } from './socket-adapter.factory';
 
 /**
@@ -14,15 +15,17 @@ import { createSocketAdapter, SocketAdapter } from './socket-adapter.factory';
 export class RedisIoAdapter extends IoAdapter {
   private readonly logger = new Logger(RedisIoAdapter.name);
   private readonly config: ConfigService<Env, true>;
+  private readonly connections: RedisConnections;
   private adapter: SocketAdapter | null = null;
 
   constructor(app: INestApplicationContext) {
     super(app);
     this.config = app.get(ConfigService<Env, true>);
+    this.connections = app.get(RedisConnections);
   }
 
   async connectToRedis(): Promise<void> {
-    this.adapter = await createSocketAdapter(this.config, this.logger);
+    this.adapter = await createSocketAdapter(this.connections, this.config, this.logger);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

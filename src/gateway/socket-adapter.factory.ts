@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Env } from '../config/env.validation';
-import { closeRedis, connectRedis } from '../state/redis-client.factory';
+import { RedisConnections } from '../redis/redis-connections';
 
 export type AdapterFactory =
   ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
@@ -20,24 +20,21 @@ export interface SocketAdapter {
  * of sending every message to every node.
  */
 export async function createSocketAdapter(
+  connections: RedisConnections,
   config: ConfigService<Env, true>,
   logger: Logger,
 ): Promise<SocketAdapter> {
-  const url = config.get('REDIS_URL', { infer: true });
-  const options = {
-    maxRetriesPerRequest: null,
-    retryStrategy: (n: number) => Math.min(100 * 2 ** n, 2000),
-  };
-  const pub = await connectRedis(url, options, 'synckairos:io-pub');
-  const sub = await connectRedis(url, options, 'synckairos:io-sub');
-  const key = `${config.get('REDIS_KEY_PREFIX', { infer: true })}:socket.io`;
   const sharded = config.get('SOCKET_ADAPTER', { infer: true }) === 'sharded';
+  const pub = await connections.open('io-pub', 'pubsub');
+  // On a cluster, SSUBSCRIBE goes to the master of each channel's slot: one subscriber each.
+  const sub = await connections.open('io-sub', 'pubsub', { shardedSubscribers: sharded });
+  const key = `${config.get('REDIS_KEY_PREFIX', { infer: true })}:socket.io`;
   const factory = sharded
     ? createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: 'dynamic' })
     : createAdapter(pub, sub, { key });
   logger.log(`Socket.IO ${sharded ? 'sharded' : 'classic'} Redis adapter ready`);
   return {
     factory,
-    close: async () => void (await Promise.all([closeRedis(pub), closeRedis(sub)])),
+    close: async () => void (await Promise.all([connections.close(pub), connections.close(sub)])),
   };
 }

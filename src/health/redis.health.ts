@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { withTimeout } from '../common/time/with-timeout';
 import { METRICS } from '../metrics/metric-names';
+import { clusterOf } from '../redis/redis-connections';
 import { REDIS_CLIENT } from '../state/redis.constants';
 import { SessionKeys } from '../state/session-keys';
 
@@ -50,6 +51,9 @@ export class RedisHealthIndicator implements OnApplicationBootstrap {
   }
 
   private async checkEpoch(): Promise<void> {
+    // On a cluster the marker is on one master: every master must answer too.
+    const cluster = clusterOf(this.redis);
+    if (cluster) await Promise.all(cluster.nodes('master').map((node) => node.ping()));
     const marker = `${new Date().toISOString()} ${randomUUID()}`;
     // SET NX GET: the marker there is, or ours written in its place (one round trip).
     const found = await this.redis.set(this.keys.epoch(), marker, 'NX', 'GET');

@@ -6,6 +6,7 @@ export const METRICS = {
   socketConnections: 'synckairos_socket_connections',
   queueJobs: 'synckairos_queue_jobs',
   redisErrors: 'synckairos_redis_errors_total',
+  redisConnections: 'synckairos_redis_connections',
   redisDataLoss: 'synckairos_redis_data_loss_total',
   outboxRecovered: 'synckairos_outbox_recovered_total',
   auditBacklogBytes: 'synckairos_audit_backlog_bytes',

@@ -34,9 +34,14 @@ export const METRIC_PROVIDERS = [
     help: 'Jobs per queue and state (waiting, active, delayed, failed)',
     labelNames: ['queue', 'state'],
   }),
+  makeGaugeProvider({
+    name: METRICS.redisConnections,
+    help: 'Redis connections this process holds open, by name (BullMQ blocking duplicates aside)',
+    labelNames: ['name'],
+  }),
   makeCounterProvider({
     name: METRICS.redisErrors,
-    help: 'Redis errors seen, by client (connection drops, refused or timed out commands)',
+    help: 'Redis errors seen, by connection name (connection drops, refused or timed out commands)',
     labelNames: ['client'],
   }),
   makeGaugeProvider({

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import Redis, { ChainableCommander } from 'ioredis';
+import { keySlot } from '../redis/key-slot';
 import { CommandSpec, Entry, JobBatcher, JobStream } from './job-batcher';
 
 type Sent = [string, unknown];
@@ -38,6 +39,7 @@ const tagOf = (command: CommandSpec) => {
   return tag;
 };
 const command = (tag: string): CommandSpec => ({
+  key: tag,
   queue: (p) => (p as unknown as { tag(t: string): void }).tag(tag),
 });
 
@@ -116,5 +118,48 @@ describe('JobBatcher', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     down = false;
     await expect(batcher.append(stream, [2])).resolves.toBeUndefined();
+  });
+});
+
+describe('JobBatcher on a Redis Cluster', () => {
+  /** Two nodes: the lower half of the slots on n1, the upper half on n2. */
+  const fakeCluster = () => {
+    const pipelines: string[][] = [];
+    const slots = Array.from({ length: 16384 }, (_, slot) => [slot < 8192 ? 'n1:1' : 'n2:2']);
+    const pipeline = () => {
+      const tags: string[] = [];
+      pipelines.push(tags);
+      const p = {
+        length: 0,
+        tag(t: string) {
+          tags.push(t);
+          p.length += 1;
+          return p;
+        },
+        exec: () => Promise.resolve(tags.map((t) => [null, `reply of ${t}`])),
+      };
+      return p;
+    };
+    return { pipelines, client: { isCluster: true, slots, pipeline } as unknown as Redis };
+  };
+  const keyOn = (low: boolean, from = 0) => {
+    for (let i = from; ; i++) if (keySlot(`k${i}`) < 8192 === low) return `k${i}`;
+  };
+  const on = (key: string, tag: string): CommandSpec => ({
+    key,
+    queue: (p) => (p as unknown as { tag(t: string): void }).tag(tag),
+  });
+
+  it('sends one pipeline per node (a pipeline may not span nodes), each caller its own reply', async () => {
+    const { pipelines, client } = fakeCluster();
+    const batcher = new JobBatcher(client);
+    const [low, high] = [keyOn(true), keyOn(false)];
+    const replies = await Promise.all([
+      batcher.run(on(low, 'a')),
+      batcher.run(on(high, 'b')),
+      batcher.run(on(low, 'c')),
+    ]);
+    expect(replies).toEqual(['reply of a', 'reply of b', 'reply of c']);
+    expect(pipelines).toEqual([['a', 'c'], ['b']]);
   });
 });

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { Job, JobsOptions, Queue } from 'bullmq';
+import { keySlot } from '../redis/key-slot';
+import { clusterOf } from '../redis/redis-connections';
 import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 
 /** A job to add. */
@@ -23,6 +25,8 @@ export interface JobStream<T> {
 
 /** Commands of their own (e.g. a script defined on the producer connection) for the pipeline. */
 export interface CommandSpec {
+  /** A key the command(s) touch: on a cluster, the batch is split by the node of its slot. */
+  key: string;
   /** Puts the command(s) on the pipeline; the outcome is the last one's reply. */
   queue(pipeline: ChainableCommander): void;
 }
@@ -65,7 +69,7 @@ export class JobBatcher {
   run<T = unknown>(command: CommandSpec): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const queue = (pipeline: ChainableCommander) => command.queue(pipeline);
-      this.commands.push({ queue, resolve: (v) => resolve(v as T), reject });
+      this.commands.push({ key: command.key, queue, resolve: (v) => resolve(v as T), reject });
       this.schedule();
     });
   }
@@ -123,40 +127,85 @@ export class JobBatcher {
   }
 
   /**
-   * One pipeline for every entry; the outcome of each, read from the pipeline's replies
-   * (BullMQ's own promise of a job added to a pipeline settles before it is sent, and says
-   * nothing).
+   * One pipeline for every entry on a standalone Redis. A cluster refuses a pipeline whose keys
+   * live on different nodes (a queue's keys are one slot, each deadline shard another): there the
+   * entries are split by the node of their slot, one pipeline per node, sent together, so still
+   * one round trip.
    */
   protected async send(entries: Entry[]): Promise<PromiseSettledResult<unknown>[]> {
     const queues = entries.flatMap((e) => ('job' in e ? [e.job.queue] : []));
-    const client = queues.length > 0 ? await queues[0].client : this.producer;
+    const client = (queues.length > 0 ? await queues[0].client : this.producer) as Redis | Cluster;
     for (const queue of queues) {
-      if ((await queue.client) !== client)
+      if ((await queue.client) !== (client as unknown))
         throw new Error(`queue ${queue.name} is not on the producer connection`);
     }
-    const pipeline = client.pipeline() as ChainableCommander;
-    const ranges = entries.map((e) => {
-      const from = pipeline.length;
-      let refused: Promise<unknown>;
-      try {
-        refused = Promise.resolve(put(e, pipeline)).then(
-          () => null,
-          (err: unknown) => err,
-        );
-      } catch (err) {
-        refused = Promise.resolve(err);
-      }
-      return { from, to: pipeline.length, refused };
+    const cluster = clusterOf(client);
+    if (!cluster) return sendPipeline(client, entries);
+    const groups = new Map<string, number[]>();
+    entries.forEach((entry, i) => {
+      const node = nodeOf(cluster, keyOf(entry));
+      const group = groups.get(node);
+      if (group) group.push(i);
+      else groups.set(node, [i]);
     });
-    const replies = await pipeline.exec();
-    return Promise.all(
-      ranges.map(async ({ from, to, refused }): Promise<PromiseSettledResult<unknown>> => {
-        const reason = await refused;
-        if (reason) return { status: 'rejected', reason };
-        return outcomeOf(replies, from, to);
+    const outcomes: PromiseSettledResult<unknown>[] = new Array<PromiseSettledResult<unknown>>(
+      entries.length,
+    );
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        const replies = await sendPipeline(
+          cluster,
+          indexes.map((i) => entries[i]),
+        ).catch((err: unknown) =>
+          indexes.map((): PromiseSettledResult<unknown> => ({ status: 'rejected', reason: err })),
+        );
+        indexes.forEach((i, j) => (outcomes[i] = replies[j]));
       }),
     );
+    return outcomes;
   }
+}
+
+/** The entries in one pipeline; the outcome of each, read from the pipeline's replies. */
+async function sendPipeline(
+  client: Redis | Cluster,
+  entries: Entry[],
+): Promise<PromiseSettledResult<unknown>[]> {
+  const pipeline = client.pipeline();
+  const ranges = entries.map((e) => {
+    const from = pipeline.length;
+    let refused: Promise<unknown>;
+    try {
+      // BullMQ's own promise of a job added to a pipeline settles before it is sent, and
+      // says nothing: only whether it could be put there.
+      refused = Promise.resolve(put(e, pipeline)).then(
+        () => null,
+        (err: unknown) => err,
+      );
+    } catch (err) {
+      refused = Promise.resolve(err);
+    }
+    return { from, to: pipeline.length, refused };
+  });
+  const replies = await pipeline.exec();
+  return Promise.all(
+    ranges.map(async ({ from, to, refused }): Promise<PromiseSettledResult<unknown>> => {
+      const reason = await refused;
+      if (reason) return { status: 'rejected', reason };
+      return outcomeOf(replies, from, to);
+    }),
+  );
+}
+
+/** A key of the entry: a queue's keys share its hash-tagged prefix, so one slot. */
+function keyOf(entry: Entry): string {
+  return 'job' in entry ? entry.job.queue.qualifiedName : entry.command.key;
+}
+
+/** The nodes serving the key's slot (the slot itself while the map is not known yet). */
+function nodeOf(cluster: Cluster, key: string): string {
+  const slot = keySlot(key);
+  return cluster.slots[slot]?.join(',') ?? `slot:${slot}`;
 }
 
 function put(entry: Entry, pipeline: ChainableCommander): unknown {

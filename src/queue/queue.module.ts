@@ -1,14 +1,13 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { Env } from '../config/env.validation';
+import { RedisConnections } from '../redis/redis-connections';
 import { SessionKeys } from '../state/session-keys';
 import { JobBatcher } from './job-batcher';
-import { workerConnectionOptions } from './queue-connection';
+import { ProducerQueues } from './producer-queues';
 
 /**
- * BullMQ's shared settings. Workers (and the queues they consume) connect with
- * `maxRetriesPerRequest: null`, so that they wait through a Redis outage instead of failing;
+ * BullMQ's shared settings. Workers (and the queues they consume) share the `queue` worker
+ * connection (`maxRetriesPerRequest: null`), so that they wait through a Redis outage instead of failing;
  * the producers on the request path add on the fail-fast producer connection instead, through
  * the JobBatcher (one pipeline per turn of the event loop).
  * The prefix is a hash tag, so that a queue's keys stay in one Cluster slot.
@@ -17,14 +16,15 @@ import { workerConnectionOptions } from './queue-connection';
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [ConfigService, SessionKeys],
-      useFactory: (config: ConfigService<Env, true>, keys: SessionKeys) => ({
-        connection: workerConnectionOptions(config.get('REDIS_URL', { infer: true })),
+      inject: [RedisConnections, SessionKeys],
+      useFactory: async (connections: RedisConnections, keys: SessionKeys) => ({
+        // One shared connection (a Cluster on a cluster); each worker duplicates it to block.
+        connection: await connections.open('queue', 'worker'),
         prefix: keys.queuePrefix(),
       }),
     }),
   ],
-  providers: [JobBatcher],
-  exports: [BullModule, JobBatcher],
+  providers: [JobBatcher, ProducerQueues],
+  exports: [BullModule, JobBatcher, ProducerQueues],
 })
 export class QueueModule {}

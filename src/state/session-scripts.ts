@@ -175,3 +175,6 @@ return 0`,
 } as const;
 
 export type SessionScriptName = keyof typeof SESSION_SCRIPTS;
+
+/** The scripts above called with their number of keys first (see RedisConnections). */
+export const VARIADIC_KEY_SCRIPTS = ['skCreate', 'skCompareAndSet'] as const;

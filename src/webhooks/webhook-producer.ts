@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { JobsOptions, Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { Counter } from 'prom-client';
 import { SessionWebhook } from '@synckairos/clock';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
+import { ProducerQueues } from '../queue/producer-queues';
 import {
   LowTimeWarning,
   SessionChange,
@@ -13,8 +13,6 @@ import {
   SessionDeletion,
 } from '../sessions/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
-import { SessionKeys } from '../state/session-keys';
 import {
   orderOf,
   prevOf,
@@ -49,23 +47,19 @@ export type WebhookSource = SessionChange | SessionDeletion | LowTimeWarning;
  * logged and counted; the change stays committed.
  */
 @Injectable()
-export class WebhookProducer implements SessionChangeListener, OnModuleInit, OnApplicationShutdown {
+export class WebhookProducer implements SessionChangeListener, OnModuleInit {
   private readonly logger = new Logger(WebhookProducer.name);
   private readonly queue: Queue<WebhookEventsJobData>;
   private readonly stream: JobStream<WebhookEvent>;
 
   constructor(
-    @Inject(PRODUCER_REDIS_CLIENT) redis: Redis,
-    keys: SessionKeys,
+    queues: ProducerQueues,
     private readonly feed: SessionChangeFeed,
     private readonly jobs: JobBatcher,
     private readonly settings: WebhookSettings,
     @InjectMetric(METRICS.webhookEnqueueFailures) private readonly failures: Counter,
   ) {
-    this.queue = new Queue<WebhookEventsJobData>(WEBHOOKS_QUEUE, {
-      connection: redis,
-      prefix: keys.queuePrefix(),
-    });
+    this.queue = queues.open<WebhookEventsJobData>(WEBHOOKS_QUEUE);
     this.stream = {
       queue: this.queue,
       name: WEBHOOK_EVENTS_JOB,
@@ -78,11 +72,6 @@ export class WebhookProducer implements SessionChangeListener, OnModuleInit, OnA
   /** Connected like the audit producer; the commit pipeline will call `enqueue` itself. */
   onModuleInit(): void {
     this.feed.subscribe(this);
-  }
-
-  /** After the HTTP drain, so that in-flight requests can still enqueue. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
   }
 
   onChange(change: SessionChange): Promise<void> {

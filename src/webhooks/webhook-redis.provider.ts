@@ -1,9 +1,6 @@
 import { Provider } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
-import { Env } from '../config/env.validation';
-import { workerConnectionOptions } from '../queue/queue-connection';
-import { connectRedis } from '../state/redis-client.factory';
+import { RedisConnections } from '../redis/redis-connections';
 
 /**
  * Injection token of the webhook worker's own client (the mailboxes): off the request path,
@@ -13,9 +10,8 @@ export const WEBHOOK_REDIS_CLIENT = Symbol('WEBHOOK_REDIS_CLIENT');
 
 export const webhookRedisProvider: Provider = {
   provide: WEBHOOK_REDIS_CLIENT,
-  inject: [ConfigService],
-  useFactory: (config: ConfigService<Env, true>): Promise<Redis> => {
-    const { url, ...options } = workerConnectionOptions(config.get('REDIS_URL', { infer: true }));
-    return connectRedis(url, options, 'synckairos:webhooks');
-  },
+  inject: [RedisConnections],
+  // Closed by RedisConnections on shutdown, after the worker stopped (beforeApplicationShutdown).
+  useFactory: (connections: RedisConnections): Promise<Redis> =>
+    connections.open('webhooks', 'worker'),
 };

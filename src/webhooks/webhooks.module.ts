@@ -1,8 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
-import { closeRedis } from '../state/redis-client.factory';
 import { WEBHOOKS_QUEUE } from './webhook.constants';
 import { WebhookBacklogMonitor } from './webhook-backlog.monitor';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
@@ -11,7 +9,7 @@ import { WebhookDeliveryLog } from './webhook-delivery-log';
 import { WebhookIntake } from './webhook-intake';
 import { WebhookMailbox } from './webhook-mailbox';
 import { WebhookProducer } from './webhook-producer';
-import { WEBHOOK_REDIS_CLIENT, webhookRedisProvider } from './webhook-redis.provider';
+import { webhookRedisProvider } from './webhook-redis.provider';
 import { WebhookSender } from './webhook-sender';
 import { WebhookSettings } from './webhook-settings';
 import { WebhookWorkerLifecycle } from './webhook-worker.lifecycle';
@@ -39,11 +37,4 @@ import { WebhookProcessor } from './webhook.processor';
   ],
   exports: [WebhookProducer, BullModule],
 })
-export class WebhooksModule implements OnApplicationShutdown {
-  constructor(@Inject(WEBHOOK_REDIS_CLIENT) private readonly redis: Redis) {}
-
-  /** After the worker has stopped (beforeApplicationShutdown). */
-  async onApplicationShutdown(): Promise<void> {
-    await closeRedis(this.redis);
-  }
-}
+export class WebhooksModule {}

@@ -1,0 +1,44 @@
+import { Global, Module, Provider } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Env } from '../config/env.validation';
+import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from '../state/redis.constants';
+import { VARIADIC_KEY_SCRIPTS } from '../state/session-scripts';
+import { RedisConnections } from './redis-connections';
+import { REDIS_TOPOLOGY, topologyOf } from './redis-topology';
+
+const requestPathClients: Provider[] = [
+  {
+    provide: REDIS_CLIENT,
+    inject: [RedisConnections],
+    useFactory: (connections: RedisConnections) =>
+      connections.open('state', 'request', {
+        autoPipelining: true,
+        variadicKeyScripts: VARIADIC_KEY_SCRIPTS,
+      }),
+  },
+  {
+    // The queue producers' own connection; BullMQ pipelines its adds itself.
+    provide: PRODUCER_REDIS_CLIENT,
+    inject: [RedisConnections],
+    useFactory: (connections: RedisConnections) => connections.open('producer', 'request'),
+  },
+];
+
+/**
+ * The one owner of the process' Redis connections (RedisConnections) and the two shared ones of
+ * the request path. Global: nearly every module reads or writes Redis.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_TOPOLOGY,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => topologyOf(config),
+    },
+    RedisConnections,
+    ...requestPathClients,
+  ],
+  exports: [RedisConnections, REDIS_CLIENT, PRODUCER_REDIS_CLIENT],
+})
+export class RedisModule {}
