@@ -125,8 +125,8 @@ export class RedisConnections implements OnApplicationShutdown {
         sentinels: this.topology.sentinels,
         name: this.topology.name,
         role: 'master',
-        // Listens for +switch-master, so a failover is followed at once, not on the next error.
-        failoverDetector: true,
+        // No failoverDetector: its Sentinel subscriptions outlive quit() (the process never
+        // exits); a failover is followed when Sentinel drops the old primary's clients.
       });
     const clusterOptions: ClusterOptions = {
       redisOptions,
