@@ -64,16 +64,17 @@ export class OutboxRelay {
         now + LEASE_MS,
         CLAIM_MAX,
       );
-      for (const id of ids) relayed += await this.relaySession(id);
+      for (const id of ids) relayed += await this.relaySession(id, now + LEASE_MS);
     }
     return relayed;
   }
 
-  private async relaySession(sessionId: string): Promise<number> {
+  private async relaySession(sessionId: string, leasedUntil: number): Promise<number> {
     const entries = (await this.store.readOutbox(sessionId, READ_MAX)).map(parseOutboxEntry);
     if (entries.length === 0) {
-      // Nothing left: the normal path trimmed it meanwhile; take it out of the index.
-      await this.store.ackOutbox(sessionId, 0);
+      // Trimmed meanwhile (our lease kept the trimmer from unindexing it): unindex it now,
+      // unless a commit filed it again since.
+      await this.store.unindexOutbox(sessionId, leasedUntil);
       return 0;
     }
     const events = entries.map((e) => e.event);

@@ -262,8 +262,13 @@ export class SessionStore {
       this.commands.skOutboxAck(this.keys.outbox(sessionId), version),
     );
     if (left > 0 || newest === 0) return;
+    await this.unindexOutbox(sessionId, newest);
+  }
+
+  /** Takes the session out of the outbox index unless a commit filed it after `before`. */
+  async unindexOutbox(sessionId: string, before: number): Promise<void> {
     const index = this.keys.outboxIndex(this.keys.outboxShardOf(sessionId));
-    await this.guard(() => this.commands.skOutboxUnindex(index, sessionId, newest));
+    await this.guard(() => this.commands.skOutboxUnindex(index, sessionId, before));
   }
 
   /** The sessions of one index shard whose outbox is older than `staleBefore`, leased. */

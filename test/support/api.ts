@@ -32,16 +32,7 @@ export function chess(
   bank = 60_000,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return {
-    session_id: id,
-    sync_mode: 'per_participant',
-    participants: [
-      { participant_id: 'white', total_time_ms: bank },
-      { participant_id: 'black', total_time_ms: bank },
-    ],
-    total_time_ms: bank * 2,
-    ...extra,
-  };
+  return uneven(id, bank, bank, extra);
 }
 
 /** A chess session whose two banks differ: each switch moves the deadline earlier, then later. */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
+import { killProcesses } from './own-redis';
 import { waitUntil } from './wait';
 
 const run = promisify(execFile);
@@ -74,16 +75,7 @@ export class OwnCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.children.splice(0).map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await killProcesses(this.children.splice(0));
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -15,6 +15,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** SIGKILLs the processes (thawing any frozen one first) and resolves once all have exited. */
+export function killProcesses(children: ChildProcess[]): Promise<void> {
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGCONT');
+          child.kill('SIGKILL');
+        }),
+    ),
+  ).then(() => undefined);
+}
+
 /**
  * A redis-server of the test's own, on a port of its own, so that it can be frozen, killed
  * and wiped without touching the machine's Redis.
@@ -59,12 +74,7 @@ export class OwnRedis {
 
   /** Stopped for good; a later start() on the same port comes back empty. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
-    await exited;
+    if (this.child) await killProcesses([this.child]);
     this.child = null;
   }
 }

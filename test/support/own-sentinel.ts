@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { freePort } from './own-redis';
+import { freePort, killProcesses } from './own-redis';
 import { waitUntil } from './wait';
 
 /**
@@ -89,16 +89,7 @@ export class OwnSentinel {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.children.splice(0).map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await killProcesses(this.children.splice(0));
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
