@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent } from '../src/audit/audit.constants';
 import { AuditWriter } from '../src/audit/audit-writer';
 import { createSession, toView } from '@synckairos/clock';
@@ -10,7 +10,7 @@ import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { SessionKeys } from '../src/state/session-keys';
 import { Api, chess } from './support/api';
 import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
-import { TcpProxy } from './support/tcp-proxy';
+import { OwnPostgres } from './support/own-postgres';
 import { waitUntil } from './support/wait';
 
 const DB_URL = process.env.DATABASE_URL as string;
@@ -404,26 +404,24 @@ describe('AuditModule: every change lands in PostgreSQL exactly once', () => {
 });
 
 describe('AuditModule through a PostgreSQL outage', () => {
-  let proxy: TcpProxy;
+  const postgres = new OwnPostgres();
   let app: INestApplication;
   let api: Api;
-  let pg: Client;
+  let pg: Pool;
 
   beforeAll(async () => {
-    const target = new URL(DB_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    const port = await proxy.start();
-    target.port = String(port);
-    app = await startApp({ DATABASE_URL: target.toString() });
+    await postgres.start();
+    app = await startApp({ DATABASE_URL: postgres.url });
     api = new Api(app.getHttpServer());
-    pg = new Client({ connectionString: DB_URL });
-    await pg.connect();
+    // A pool: its connections die with the server and are opened again after the restart.
+    pg = new Pool({ connectionString: postgres.url });
+    pg.on('error', () => undefined);
   });
 
   afterAll(async () => {
-    await app.close();
-    await proxy.cut();
-    await pg.end();
+    await app?.close();
+    await pg?.end();
+    await postgres.cleanup();
     await cleanRedis();
   });
 
@@ -438,17 +436,12 @@ describe('AuditModule through a PostgreSQL outage', () => {
       (n) => n === 2,
     );
 
-    await proxy.cut();
+    await postgres.stop();
     const started = Date.now();
     for (let i = 0; i < 30; i++) await api.command(id, 'switch').expect(200);
     expect(Date.now() - started).toBeLessThan(5000); // the hot path never waits for PostgreSQL
     await sleep(2500); // long enough for the worker to meet the outage and pause
-    const during = await pg.query(
-      'SELECT count(*)::int AS n FROM sync_events WHERE session_id = $1',
-      [id],
-    );
-    expect(during.rows[0].n).toBe(2);
-    await proxy.restore();
+    await postgres.restart();
 
     const rows = await waitUntil(
       async () =>
@@ -557,7 +550,7 @@ describe('AuditModule through a PostgreSQL outage', () => {
       (r) => r?.last_version === 1,
     );
     await app.get<Redis>(REDIS_CLIENT).del(app.get(SessionKeys).session(id));
-    await proxy.cut();
+    await postgres.stop();
     try {
       expect((await api.get(id)).body.error.code).toBe('UNAVAILABLE');
       expect((await api.command(id, 'start')).status).toBe(503);
@@ -565,7 +558,7 @@ describe('AuditModule through a PostgreSQL outage', () => {
       expect((await api.create(chess(uniqueId('pg-down-new')))).status).toBe(503);
       expect((await api.delete(id)).status).toBe(503);
     } finally {
-      await proxy.restore();
+      await postgres.restart();
     }
     expect((await api.get(id).expect(200)).body.data.version).toBe(100_001);
   });
@@ -574,12 +567,12 @@ describe('AuditModule through a PostgreSQL outage', () => {
     const id = uniqueId('pg-down-delete');
     await api.create(chess(id)).expect(201);
     await api.command(id, 'start').expect(200);
-    await proxy.cut();
+    await postgres.stop();
     try {
       expect((await api.delete(id)).body.error.code).toBe('UNAVAILABLE');
       expect((await api.get(id).expect(200)).body.data).toMatchObject({ version: 2 });
     } finally {
-      await proxy.restore();
+      await postgres.restart();
     }
     await api.delete(id).expect(204);
     // Recorded before the answer: not a moment later.

@@ -1,26 +1,23 @@
 import { INestApplication } from '@nestjs/common';
 import { Api, chess } from './support/api';
 import { cleanRedis, startApp, uniqueId } from './support/e2e-app';
-import { TcpProxy } from './support/tcp-proxy';
+import { OwnPostgres } from './support/own-postgres';
 import { waitUntil } from './support/wait';
 
 /**
- * PostgreSQL away for long: the audit backlog grows in Redis until AUDIT_BACKLOG_MAX_BYTES,
+ * PostgreSQL (a server of the test's own) stopped for long: the audit backlog grows in Redis until AUDIT_BACKLOG_MAX_BYTES,
  * then client commands answer 503 BACKLOG_FULL (reads go on, readiness says so), and once
  * PostgreSQL is back the backlog drains and commands are accepted again, nothing lost.
  */
 describe('a capped audit backlog', () => {
-  let proxy: TcpProxy;
+  const postgres = new OwnPostgres();
   let app: INestApplication;
   let api: Api;
 
   beforeAll(async () => {
-    const target = new URL(process.env.DATABASE_URL as string);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    target.port = String(await proxy.start());
-    target.hostname = '127.0.0.1';
+    await postgres.start();
     app = await startApp({
-      DATABASE_URL: target.toString(),
+      DATABASE_URL: postgres.url,
       AUDIT_BACKLOG_MAX_BYTES: String(64 * 1024),
       OUTBOX_RELAY_INTERVAL_MS: '200',
       RATE_LIMIT_ENABLED: 'false',
@@ -29,8 +26,8 @@ describe('a capped audit backlog', () => {
   });
 
   afterAll(async () => {
-    await app.close();
-    await proxy.cut();
+    await app?.close();
+    await postgres.cleanup();
     await cleanRedis();
   });
 
@@ -40,7 +37,7 @@ describe('a capped audit backlog', () => {
       await api.create(chess(id)).expect(201);
       await api.command(id, 'start').expect(200);
     }
-    await proxy.cut();
+    await postgres.stop();
     let acknowledged = 0;
     let refused: { status: number; body: any } | undefined;
     for (let i = 0; i < 2000 && !refused; i++) {
@@ -57,7 +54,7 @@ describe('a capped audit backlog', () => {
     expect(ready.status).toBe(200);
     expect(ready.body.info.audit_backlog).toMatchObject({ full: true, max_bytes: 64 * 1024 });
 
-    await proxy.restore();
+    await postgres.restart();
     await waitUntil(
       async () => (await api.command(ids[0], 'switch')).status,
       (status) => status === 200,

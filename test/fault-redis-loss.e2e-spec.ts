@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { Api, uneven } from './support/api';
 import { startApp, uniqueId } from './support/e2e-app';
 import { OwnRedis } from './support/own-redis';
-import { TcpProxy } from './support/tcp-proxy';
+import { OwnPostgres } from './support/own-postgres';
 import { waitUntil } from './support/wait';
 
 /**
@@ -13,10 +13,10 @@ import { waitUntil } from './support/wait';
  */
 describe('Redis restarted empty', () => {
   const redis = new OwnRedis();
-  let proxy: TcpProxy;
+  const postgres = new OwnPostgres();
   let app: INestApplication;
   let api: Api;
-  let pg: Client;
+  let pg: Pool;
   /** session → version → the active participant the answer showed. */
   const ledger = new Map<string, Map<number, string | null>>();
 
@@ -32,25 +32,23 @@ describe('Redis restarted empty', () => {
 
   beforeAll(async () => {
     await redis.start();
-    const target = new URL(process.env.DATABASE_URL as string);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    target.port = String(await proxy.start());
-    target.hostname = '127.0.0.1';
+    await postgres.start();
     app = await startApp({
       REDIS_URL: redis.url,
-      DATABASE_URL: target.toString(),
+      DATABASE_URL: postgres.url,
       RATE_LIMIT_ENABLED: 'false',
     });
     api = new Api(app.getHttpServer());
-    pg = new Client({ connectionString: process.env.DATABASE_URL });
-    await pg.connect();
+    // A pool: its connections die with the server and are opened again after the restart.
+    pg = new Pool({ connectionString: postgres.url });
+    pg.on('error', () => undefined);
   });
 
   afterAll(async () => {
     await app?.close();
     await redis.kill();
-    await proxy.cut();
-    await pg.end();
+    await pg?.end();
+    await postgres.cleanup();
   });
 
   /** Every version PostgreSQL holds of `id` shows what its answer showed, if it was answered. */
@@ -118,7 +116,7 @@ describe('Redis restarted empty', () => {
           .rows[0].n,
       (n) => n === 2,
     );
-    await proxy.cut();
+    await postgres.stop();
     // Acknowledged while PostgreSQL is away: only Redis has them, and Redis is about to go.
     for (let i = 0; i < 6; i++)
       acknowledge((await api.command(id, 'switch').expect(200)).body.data);
@@ -134,7 +132,7 @@ describe('Redis restarted empty', () => {
     expect(unknown.status).toBe(503);
     expect(unknown.body.error.code).toBe('UNAVAILABLE');
 
-    await proxy.restore();
+    await postgres.restart();
     const back = await waitUntil(
       async () => await api.get(id),
       (res) => res.status === 200,

@@ -11,10 +11,8 @@ import { AUDIT_QUEUE } from '../src/audit/audit.constants';
 import { SessionKeys } from '../src/state/session-keys';
 import { Api, chess } from './support/api';
 import { cleanRedis, startApp, uniqueId } from './support/e2e-app';
-import { TcpProxy } from './support/tcp-proxy';
+import { OwnPostgres } from './support/own-postgres';
 import { waitUntil } from './support/wait';
-
-const DB_URL = process.env.DATABASE_URL as string;
 
 /** An audit worker process (src/worker.ts) on this run's Redis prefix, its PostgreSQL at `dbUrl`. */
 class WorkerProcess {
@@ -64,7 +62,7 @@ class WorkerProcess {
 describe('a worker killed twice while it holds audit jobs', () => {
   let app: INestApplication;
   let api: Api;
-  let proxy: TcpProxy;
+  const postgres = new OwnPostgres();
   let pg: Client;
   let queue: Queue;
   let events: QueueEvents;
@@ -106,10 +104,12 @@ describe('a worker killed twice while it holds audit jobs', () => {
   };
 
   beforeAll(async () => {
-    const target = new URL(DB_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    app = await startApp({ AUDIT_WORKER: 'false', RATE_LIMIT_ENABLED: 'false' });
+    await postgres.start();
+    app = await startApp({
+      DATABASE_URL: postgres.url,
+      AUDIT_WORKER: 'false',
+      RATE_LIMIT_ENABLED: 'false',
+    });
     api = new Api(app.getHttpServer());
     queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
     events = new QueueEvents(AUDIT_QUEUE, {
@@ -118,26 +118,25 @@ describe('a worker killed twice while it holds audit jobs', () => {
     });
     await events.waitUntilReady();
     events.on('stalled', ({ jobId }) => stalls.set(jobId, (stalls.get(jobId) ?? 0) + 1));
-    pg = new Client({ connectionString: DB_URL });
+    pg = new Client({ connectionString: postgres.url });
     await pg.connect();
     heartbeatDir = mkdtempSync(path.join(os.tmpdir(), 'sk-worker-'));
   });
 
   afterAll(async () => {
     for (const w of workers) await w.kill();
-    await events.close();
-    await proxy.cut();
-    await app.close();
-    await pg.end();
+    await events?.close();
+    postgres.thaw();
+    await app?.close();
+    await pg?.end();
+    await postgres.cleanup();
     await cleanRedis();
     rmSync(heartbeatDir, { recursive: true, force: true });
   });
 
   it('every acknowledged version reaches PostgreSQL, no job fails for good, and the jobs come back in seconds', async () => {
-    const through = new URL(DB_URL);
-    through.port = String(proxy.port);
     const worker = () => {
-      const w = new WorkerProcess(through.toString(), heartbeatDir);
+      const w = new WorkerProcess(postgres.url, heartbeatDir);
       workers.push(w);
       return w;
     };
@@ -147,8 +146,8 @@ describe('a worker killed twice while it holds audit jobs', () => {
       acknowledge((await api.create(chess(id, 600_000)).expect(201)).body.data);
       acknowledge((await api.command(id, 'start').expect(200)).body.data);
     }
-    // PostgreSQL hangs for the workers: they take jobs and hold them.
-    proxy.pause();
+    // PostgreSQL hangs (SIGSTOP, server and backends): the workers take jobs and hold them.
+    postgres.freeze();
 
     const first = worker();
     await first.ready;
@@ -165,7 +164,7 @@ describe('a worker killed twice while it holds audit jobs', () => {
     await nextTaken((jobId) => (stalls.get(jobId) ?? 0) >= 1);
     await second.kill();
 
-    proxy.resume();
+    postgres.thaw();
     const third = worker();
     await third.ready;
     const expected = [...ledger.values()].reduce((n, versions) => n + versions.size, 0);
