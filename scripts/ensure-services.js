@@ -192,6 +192,9 @@ async function main() {
   const url = TEST ? TEST_DATABASE_URL : DATABASE_URL;
   await ensurePostgres(url);
   await ensureDatabase(url);
+  // The fault tests initdb a PostgreSQL of their own (test/support/own-postgres.ts).
+  const initdb = fs.existsSync('/usr/lib/postgresql') && fs.readdirSync('/usr/lib/postgresql').some((v) => fs.existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+  if (TEST && !initdb) aptInstall(['postgresql']);
 }
 
 main().catch((err) => {
