@@ -359,8 +359,10 @@ export class SessionStore {
     args: (string | number)[],
     wrote: (reply: unknown) => boolean,
   ): Promise<unknown> {
-    const run = this.commands[script] as (...args: (string | number)[]) => Promise<unknown>;
-    if (this.wait.replicas === 0) return run.apply(this.redis, args);
+    if (this.wait.replicas === 0)
+      return (this.commands as unknown as Record<string, Dynamic>)[script](
+        ...(args as [number, ...(string | number)[]]),
+      );
     const pipeline = this.redis.pipeline();
     (pipeline as unknown as Record<string, (...args: (string | number)[]) => unknown>)[script](
       ...args,
