@@ -71,6 +71,19 @@ export class EnvironmentVariables {
   @Max(60_000)
   REDIS_COMMAND_TIMEOUT_MS: number = 1000;
 
+  /**
+   * Replicas that must hold a write before it is acknowledged (Redis WAIT); `auto`: 1 on a
+   * Cluster or Sentinel, 0 on a standalone Redis.
+   */
+  @Matches(/^(auto|[0-5])$/, { message: 'REDIS_WAIT_REPLICAS must be auto or 0-5' })
+  REDIS_WAIT_REPLICAS: string = 'auto';
+
+  /** How long a write waits for its replicas before answering 503 OUTCOME_UNKNOWN. */
+  @IsInt()
+  @Min(10)
+  @Max(5000)
+  REDIS_WAIT_TIMEOUT_MS: number = 100;
+
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/synckairos';
 
@@ -440,6 +453,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   }
   if (env.TEST_CLOCK_OFFSET_MS !== 0 && env.NODE_ENV !== 'test')
     problems.push('TEST_CLOCK_OFFSET_MS is a test fault hook: only with NODE_ENV=test');
+  if (env.REDIS_WAIT_TIMEOUT_MS >= env.REDIS_COMMAND_TIMEOUT_MS)
+    // WAIT holds its connection: a longer wait would time out every command queued behind it.
+    problems.push('REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS');
   if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT)
     problems.push('INTERNAL_PORT must differ from PORT');
   if (problems.length > 0) {

@@ -39,6 +39,6 @@ const requestPathClients: Provider[] = [
     RedisConnections,
     ...requestPathClients,
   ],
-  exports: [RedisConnections, REDIS_CLIENT, PRODUCER_REDIS_CLIENT],
+  exports: [RedisConnections, REDIS_CLIENT, PRODUCER_REDIS_CLIENT, REDIS_TOPOLOGY],
 })
 export class RedisModule {}
