@@ -4,7 +4,7 @@ import { FINAL_STATUSES, SessionStatus } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { withTimeout } from '../common/time/with-timeout';
 import { Env } from '../config/env.validation';
-import { ArchivedDeletion, ArchivedSession, SessionArchive } from '../sessions/session-archive';
+import { ArchivedDeletion, ArchivedSession, SessionArchive } from '../state/session-archive';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
 import { deletionEventOf } from './audit-events';
 import { AuditDatabase } from './audit-database';

@@ -1,6 +1,6 @@
 import { FakeSession } from '@synckairos/clock/testing';
 import { toView } from '@synckairos/clock';
-import { SessionChange } from '../sessions/session-change';
+import { SessionChange } from '../state/session-change';
 import { AuditJobData, eventsOf } from './audit.constants';
 import { auditEventsOf } from './audit-events';
 

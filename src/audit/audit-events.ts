@@ -1,6 +1,6 @@
 import { Step } from '@synckairos/clock';
-import { ArchivedDeletion } from '../sessions/session-archive';
-import { SessionChange } from '../sessions/session-change';
+import { ArchivedDeletion } from '../state/session-archive';
+import { SessionChange } from '../state/session-change';
 import { eventOfStep } from '../state/outbox-entry';
 import { AuditEvent } from './audit.constants';
 

@@ -7,7 +7,7 @@ import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
 import { ProducerQueues } from '../queue/producer-queues';
-import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
+import { SessionChange, SessionChangeListener, SessionDeletion } from '../state/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent, AuditJobData } from './audit.constants';
 import { auditEventsOf, deletionEventOf } from './audit-events';

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { SESSION_ARCHIVE } from '../sessions/session-archive';
+import { SESSION_ARCHIVE } from '../state/session-archive';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AUDIT_QUEUE } from './audit.constants';
 import { AuditArchive } from './audit-archive';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { applyCommand, ClockState, createSession, deadlineOf } from '@synckairos/clock';
 import { Counter } from 'prom-client';
-import { SessionChange } from '../sessions/session-change';
+import { SessionChange } from '../state/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { TimeSource } from '../common/time/time-source';
 import { DeadlineRunner } from './deadline-runner';

@@ -3,7 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { ClockState, wakeUpOf } from '@synckairos/clock';
 import { METRICS } from '../metrics/metric-names';
-import { SessionChange, SessionChangeListener, SessionDeletion } from '../sessions/session-change';
+import { SessionChange, SessionChangeListener, SessionDeletion } from '../state/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { DeadlineRunner } from './deadline-runner';
 import { DeadlineStore } from './deadline-store';

@@ -7,7 +7,7 @@ import {
   SessionChange,
   SessionChangeListener,
   SessionDeletion,
-} from '../sessions/session-change';
+} from '../state/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { RedisConnections } from '../redis/redis-connections';
 import { broadcastChange, broadcastDeletion, broadcastLowTime } from './session-broadcast';

@@ -1,5 +1,5 @@
 import { Server } from 'socket.io';
-import { LowTimeWarning, SessionChange, SessionDeletion } from '../sessions/session-change';
+import { LowTimeWarning, SessionChange, SessionDeletion } from '../state/session-change';
 import { lowTimePayload, sessionPayloads } from './session-payloads';
 import { ServerToClientEvents, sessionRoom } from './socket-events';
 

@@ -1,4 +1,4 @@
-import { LowTimeWarning, SessionChange } from '../sessions/session-change';
+import { LowTimeWarning, SessionChange } from '../state/session-change';
 import { SessionLowTimePayload, SessionStatePayload, SessionTimeoutPayload } from './socket-events';
 
 /** What a committed change sends to its room: the new state, and every clock that ran out. */

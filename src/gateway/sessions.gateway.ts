@@ -22,7 +22,7 @@ import {
   SessionChange,
   SessionChangeListener,
   SessionDeletion,
-} from '../sessions/session-change';
+} from '../state/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { SessionsService } from '../sessions/sessions.service';
 import { broadcastChange, broadcastDeletion, broadcastLowTime } from './session-broadcast';

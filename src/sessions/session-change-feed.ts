@@ -4,7 +4,7 @@ import {
   SessionChange,
   SessionChangeListener,
   SessionDeletion,
-} from './session-change';
+} from '../state/session-change';
 
 /**
  * Hands every committed change to the listeners that registered. The request waits for the

@@ -9,7 +9,7 @@ import {
   ArchivedSession,
   SESSION_ARCHIVE,
   SessionArchive,
-} from './session-archive';
+} from '../state/session-archive';
 import { SessionChangeFeed } from './session-change-feed';
 
 /**

@@ -1,6 +1,6 @@
 import { FakeSession, input } from '@synckairos/clock/testing';
 import { lowTimeCrossing, toView } from '@synckairos/clock';
-import { SessionChange, SessionDeletion } from '../sessions/session-change';
+import { SessionChange, SessionDeletion } from '../state/session-change';
 import { WEBHOOK_EVENT_TYPES } from './webhook-event-types';
 import { webhookEventsOf } from './webhook-producer';
 

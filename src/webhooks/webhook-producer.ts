@@ -11,7 +11,7 @@ import {
   SessionChange,
   SessionChangeListener,
   SessionDeletion,
-} from '../sessions/session-change';
+} from '../state/session-change';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import {
   orderOf,
