@@ -30,7 +30,8 @@ function serverUser(): { uid: number; gid: number } | undefined {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error('no postgres OS user to run PostgreSQL as (apt-get install postgresql)');
+  if (!line)
+    throw new Error('no postgres OS user to run PostgreSQL as (apt-get install postgresql)');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -97,7 +98,18 @@ export class OwnPostgres {
     running.add(this);
     await run(
       path.join(bin, 'initdb'),
-      ['-D', this.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      [
+        '-D',
+        this.dataDir,
+        '-U',
+        'postgres',
+        '-A',
+        'trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
       { ...user, env: { ...process.env, LC_ALL: 'C' } },
     );
     this.port = await freePort();
@@ -202,7 +214,10 @@ export class OwnPostgres {
   }
 
   private async answers(): Promise<boolean> {
-    const probe = new Client({ connectionString: this.urlOf('postgres'), connectionTimeoutMillis: 1000 });
+    const probe = new Client({
+      connectionString: this.urlOf('postgres'),
+      connectionTimeoutMillis: 1000,
+    });
     probe.on('error', () => undefined);
     try {
       await probe.connect();
