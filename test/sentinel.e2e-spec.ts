@@ -77,9 +77,10 @@ describe('On a Sentinel-managed Redis', () => {
       15_000,
       100,
     );
-    // Until every connection has asked the Sentinel again, a command may answer 503: retried.
+    // Until every connection has asked the Sentinel again (and the old primary replicates the
+    // new one), a command may answer 503, even OUTCOME_UNKNOWN: retried with its key, it applies once.
     await waitUntil(
-      async () => (await api.command(id, 'switch')).status,
+      async () => (await api.command(id, 'switch').set('Idempotency-Key', `${id}-move`)).status,
       (status) => status === 200,
       15_000,
       200,

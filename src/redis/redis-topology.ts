@@ -21,6 +21,8 @@ export type RedisTopology = { commandTimeoutMs: number; wait: WaitPolicy } & (
 export interface WaitPolicy {
   replicas: number;
   timeoutMs: number;
+  /** REDIS_WAIT_REPLICAS=auto: `replicas` is 1 until the store has seen whether replicas exist. */
+  auto: boolean;
 }
 
 export interface HostPort {
@@ -59,5 +61,6 @@ export function topologyOf(config: ConfigService<Env, true>): RedisTopology {
 function waitPolicyOf(config: ConfigService<Env, true>, replicated: boolean): WaitPolicy {
   const asked = config.get('REDIS_WAIT_REPLICAS', { infer: true });
   const replicas = asked === 'auto' ? (replicated ? 1 : 0) : Number(asked);
-  return { replicas, timeoutMs: config.get('REDIS_WAIT_TIMEOUT_MS', { infer: true }) };
+  const timeoutMs = config.get('REDIS_WAIT_TIMEOUT_MS', { infer: true });
+  return { replicas, timeoutMs, auto: asked === 'auto' && replicated };
 }

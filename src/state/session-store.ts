@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import Redis, { ReplyError } from 'ioredis';
+import Redis, { Cluster, ReplyError } from 'ioredis';
 import { Counter } from 'prom-client';
 import { ClockState, Step } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
@@ -93,14 +93,14 @@ interface SessionCommands {
  * script that compares the version and writes in the same atomic step.
  */
 @Injectable()
-export class SessionStore {
+export class SessionStore implements OnApplicationBootstrap {
   private readonly logger = new Logger(SessionStore.name);
   private readonly commands: SessionCommands;
   private readonly timeoutMs: number;
   /** How far a writer's instant may be from Redis' time (see the scripts' `plausible`). */
   private readonly aheadMs: number;
   private readonly behindMs: number;
-  private readonly wait: WaitPolicy;
+  private wait: WaitPolicy;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -113,7 +113,7 @@ export class SessionStore {
     const skew = config.get('MAX_CLOCK_SKEW_MS', { infer: true });
     this.aheadMs = skew;
     this.behindMs = skew + this.timeoutMs;
-    this.wait = topology.wait;
+    this.wait = { ...topology.wait };
     for (const [name, script] of Object.entries(SESSION_SCRIPTS)) {
       if (!(name in redis))
         redis.defineCommand(name, {
@@ -122,6 +122,27 @@ export class SessionStore {
         });
     }
     this.commands = redis as unknown as SessionCommands;
+  }
+  /**
+   * REDIS_WAIT_REPLICAS=auto: wait for one replica only when the Redis has replicas (a Cluster
+   * or primary run without any would otherwise answer every write 503). Unknown stays 1: safe.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.wait.auto) return;
+    try {
+      const client = this.redis as unknown as Redis | Cluster;
+      const replicas =
+        'isCluster' in client && client.isCluster
+          ? ((await client.cluster('NODES')) as string)
+              .split('\n')
+              .filter((line) => /\b(slave|replica)\b/.test(line.split(' ')[2] ?? '')).length
+          : Number(/connected_slaves:(\d+)/.exec(await client.info('replication'))?.[1] ?? 0);
+      this.wait.replicas = replicas > 0 ? 1 : 0;
+      if (replicas === 0)
+        this.logger.warn('Redis has no replicas: writes are acknowledged without WAIT');
+    } catch (err) {
+      this.logger.warn(`Replicas not known (${(err as Error).message}): writes WAIT for one`);
+    }
   }
 
   async get(sessionId: string): Promise<StoredSession> {
