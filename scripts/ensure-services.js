@@ -193,7 +193,8 @@ async function main() {
   await ensurePostgres(url);
   await ensureDatabase(url);
   // The fault tests initdb a PostgreSQL of their own (test/support/own-postgres.ts).
-  const initdb = fs.existsSync('/usr/lib/postgresql') && fs.readdirSync('/usr/lib/postgresql').some((v) => fs.existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+  const versions = fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql') : [];
+  const initdb = versions.some((v) => fs.existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
   if (TEST && !initdb) aptInstall(['postgresql']);
 }
 

@@ -101,6 +101,7 @@ export class SessionStore implements OnApplicationBootstrap {
   private readonly aheadMs: number;
   private readonly behindMs: number;
   private wait: WaitPolicy;
+  private readonly onCluster: boolean;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -114,6 +115,7 @@ export class SessionStore implements OnApplicationBootstrap {
     this.aheadMs = skew;
     this.behindMs = skew + this.timeoutMs;
     this.wait = { ...topology.wait };
+    this.onCluster = topology.kind === 'cluster';
     for (const [name, script] of Object.entries(SESSION_SCRIPTS)) {
       if (!(name in redis))
         redis.defineCommand(name, {
@@ -123,6 +125,7 @@ export class SessionStore implements OnApplicationBootstrap {
     }
     this.commands = redis as unknown as SessionCommands;
   }
+
   /**
    * REDIS_WAIT_REPLICAS=auto: wait for one replica only when the Redis has replicas (a Cluster
    * or primary run without any would otherwise answer every write 503). Unknown stays 1: safe.
@@ -130,13 +133,11 @@ export class SessionStore implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.wait.auto) return;
     try {
-      const client = this.redis as unknown as Redis | Cluster;
-      const replicas =
-        'isCluster' in client && client.isCluster
-          ? ((await client.cluster('NODES')) as string)
-              .split('\n')
-              .filter((line) => /\b(slave|replica)\b/.test(line.split(' ')[2] ?? '')).length
-          : Number(/connected_slaves:(\d+)/.exec(await client.info('replication'))?.[1] ?? 0);
+      const replicas = this.onCluster
+        ? ((await (this.redis as unknown as Cluster).cluster('NODES')) as string)
+            .split('\n')
+            .filter((line) => /\b(slave|replica)\b/.test(line.split(' ')[2] ?? '')).length
+        : Number(/connected_slaves:(\d+)/.exec(await this.redis.info('replication'))?.[1] ?? 0);
       this.wait.replicas = replicas > 0 ? 1 : 0;
       if (replicas === 0)
         this.logger.warn('Redis has no replicas: writes are acknowledged without WAIT');
