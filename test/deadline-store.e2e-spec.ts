@@ -16,6 +16,7 @@ import { SessionKeys } from '../src/state/session-keys';
 import { SessionStore } from '../src/state/session-store';
 import { Api, chess } from './support/api';
 import { cleanRedis, startApp, uniqueId } from './support/e2e-app';
+import { countWrites } from './support/redis-writes';
 import { waitUntil } from './support/wait';
 
 const GRACE_MS = 250;
@@ -245,18 +246,3 @@ describe('Durable deadlines in Redis stay one per running session', () => {
     });
   });
 });
-
-/** Counts the requests sent on a client's socket from now on. */
-function countWrites(client: Redis): () => number {
-  const stream = (client as unknown as { stream: NodeJS.WritableStream }).stream;
-  const write = stream.write.bind(stream);
-  let writes = 0;
-  stream.write = ((...args: Parameters<typeof write>) => {
-    writes++;
-    return write(...args);
-  }) as typeof stream.write;
-  return () => {
-    stream.write = write;
-    return writes;
-  };
-}

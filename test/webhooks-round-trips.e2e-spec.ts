@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from '../src/state/redis.constants';
 import { Api, uneven } from './support/api';
 import { cleanRedis, sleep, startApp, uniqueId } from './support/e2e-app';
+import { countWrites } from './support/redis-writes';
 import { waitUntil } from './support/wait';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -35,24 +36,15 @@ describe('Webhooks on the request path', () => {
   });
 
   async function writesDuring(action: () => Promise<unknown>): Promise<number> {
-    const clients = [app.get<Redis>(REDIS_CLIENT), app.get<Redis>(PRODUCER_REDIS_CLIENT)];
-    let writes = 0;
-    const restore = clients.map((client) => {
-      const stream = (client as unknown as { stream: NodeJS.WritableStream }).stream;
-      const write = stream.write.bind(stream);
-      stream.write = ((...args: Parameters<typeof write>) => {
-        writes++;
-        return write(...args);
-      }) as typeof stream.write;
-      return () => (stream.write = write);
-    });
+    const stop = countWrites(app.get<Redis>(REDIS_CLIENT), app.get<Redis>(PRODUCER_REDIS_CLIENT));
     try {
       await action();
-      await sleep(50);
-    } finally {
-      restore.forEach((r) => r());
+      await sleep(50); // anything the request left to the next turns of the event loop
+    } catch (err) {
+      stop();
+      throw err;
     }
-    return writes;
+    return stop();
   }
 
   /** The writes of each of a session's switches (the deadline moves forward, then back). */
