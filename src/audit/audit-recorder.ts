@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue, RateLimitError, UnrecoverableError, Worker } from 'bullmq';
 import { Counter } from 'prom-client';
 import { METRICS } from '../metrics/metric-names';
 import { SessionStore } from '../state/session-store';
@@ -33,19 +33,50 @@ export class AuditRecorder {
   ) {}
 
   /**
-   * Written: the sessions' outbox entries up to these versions go. A failure here only leaves
+   * Written: the sessions' outbox entries of these versions go. A failure here only leaves
    * entries that a relay writes again (one row each).
    */
   private async ack(events: AuditEvent[]): Promise<void> {
     await Promise.all(
-      [...newestBySession(events)].map(([id, version]) =>
-        this.store.ackOutbox(id, version).catch((err: Error) => {
+      [...versionsBySession(events)].map(([id, versions]) =>
+        this.store.ackOutbox(id, versions).catch((err: Error) => {
           this.logger.warn(`Outbox of ${id} not trimmed: ${err.message}`);
         }),
       ),
     );
   }
 
+  /**
+   * An audit job's events. While PostgreSQL is down, the job is not kept: its events are in
+   * their sessions' outboxes (the compare-and-set put them there), compact, and the relay
+   * writes them once it is back; the job only marks them handed off, so that the relay does
+   * not hand them on again. Should that mark fail, the job waits, as the relay's own writes do.
+   */
+  async recordJob(events: AuditEvent[]): Promise<void> {
+    try {
+      await this.record(events);
+    } catch (err) {
+      if (!(err instanceof RateLimitError)) throw err;
+      const handedOff = await this.handOff(events);
+      if (!handedOff) throw err;
+    }
+  }
+
+  private async handOff(events: AuditEvent[]): Promise<boolean> {
+    try {
+      await Promise.all(
+        [...versionsBySession(events)].map(([id, versions]) =>
+          this.store.handOffOutbox(id, versions[versions.length - 1]),
+        ),
+      );
+      return true;
+    } catch (err) {
+      this.logger.warn(`Audit job kept (outboxes not marked): ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Writes the events; an outage pauses the queue and rejects with BullMQ's RateLimitError. */
   async record(events: AuditEvent[]): Promise<void> {
     try {
       await this.writer.write(events);
@@ -74,12 +105,16 @@ export class AuditRecorder {
   }
 }
 
-/** The newest version of each session among the events. */
-function newestBySession(events: AuditEvent[]): Map<string, number> {
-  const newest = new Map<string, number>();
-  for (const e of events)
-    newest.set(e.session_id, Math.max(newest.get(e.session_id) ?? 0, e.version));
-  return newest;
+/** Each session's versions among the events, ascending. */
+function versionsBySession(events: AuditEvent[]): Map<string, number[]> {
+  const bySession = new Map<string, number[]>();
+  for (const e of events) {
+    const versions = bySession.get(e.session_id);
+    if (versions) versions.push(e.version);
+    else bySession.set(e.session_id, [e.version]);
+  }
+  for (const versions of bySession.values()) versions.sort((a, b) => a - b);
+  return bySession;
 }
 
 const more = (events: AuditEvent[]) => (events.length > 1 ? ` and ${events.length - 1} more` : '');

@@ -25,6 +25,6 @@ export class AuditProcessor extends WorkerHost {
   }
 
   process(job: Job<AuditJobData>): Promise<void> {
-    return this.recorder.record(eventsOf(job.data));
+    return this.recorder.recordJob(eventsOf(job.data));
   }
 }

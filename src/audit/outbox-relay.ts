@@ -9,14 +9,17 @@ import { METRICS } from '../metrics/metric-names';
 import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { OUTBOX_SHARDS } from '../state/session-keys';
 import { SessionStore } from '../state/session-store';
-import { OutboxEntry, parseOutboxEntry } from '../state/outbox-entry';
+import { OutboxEntry } from '../state/outbox-entry';
 import { AuditEvent } from './audit.constants';
 import { AuditBacklog } from './audit-backlog';
 import { AuditRecorder } from './audit-recorder';
 
-/** Sessions claimed per shard and round, and entries read per session: every loop is bounded. */
+/**
+ * Sessions claimed per shard and round, and events per write: every loop is bounded (a
+ * session's lines by the backlog cap).
+ */
 const CLAIM_MAX = 50;
-const READ_MAX = 500;
+const WRITE_MAX = 500;
 /** How long a claim keeps other relays off a session. */
 const LEASE_MS = 30_000;
 
@@ -40,6 +43,7 @@ export class OutboxRelay {
     private readonly time: TimeSource,
     private readonly backlog: AuditBacklog,
     @InjectMetric(METRICS.outboxRecovered) private readonly recovered: Counter,
+    @InjectMetric(METRICS.auditUnrecoverable) private readonly unrecoverable: Counter,
     config: ConfigService<Env, true>,
   ) {
     this.staleMs = config.get('OUTBOX_STALE_MS', { infer: true });
@@ -70,21 +74,35 @@ export class OutboxRelay {
   }
 
   private async relaySession(sessionId: string, leasedUntil: number): Promise<number> {
-    const entries = (await this.store.readOutbox(sessionId, READ_MAX)).map(parseOutboxEntry);
+    const { entries, broken, handedOff } = await this.store.readOutbox(sessionId);
+    if (broken.length > 0) await this.giveUp(sessionId, broken);
     if (entries.length === 0) {
       // Trimmed meanwhile (our lease kept the trimmer from unindexing it): unindex it now,
       // unless a commit filed it again since.
-      await this.store.unindexOutbox(sessionId, leasedUntil);
+      if (broken.length === 0) await this.store.unindexOutbox(sessionId, leasedUntil);
       return 0;
     }
+    for (let from = 0; from < entries.length; from += WRITE_MAX)
+      await this.recorder.record(entries.slice(from, from + WRITE_MAX).map((e) => e.event));
     const events = entries.map((e) => e.event);
-    await this.recorder.record(events);
     this.recovered.inc(events.length);
     this.logger.warn(
       `Relayed ${events.length} unwritten version(s) of ${sessionId} (v${events[0].version}-v${events[events.length - 1].version})`,
     );
-    await this.feed.publish(recoveredChange(sessionId, entries, this.time.now()));
+    // Versions handed off by their audit job during an outage were pushed and armed already.
+    const unpublished = entries.filter((e) => e.version > handedOff);
+    if (unpublished.length > 0)
+      await this.feed.publish(recoveredChange(sessionId, unpublished, this.time.now()));
     return events.length;
+  }
+
+  /** Versions whose state expired unwritten: named once and trimmed, never guessed. */
+  private async giveUp(sessionId: string, versions: number[]): Promise<void> {
+    this.unrecoverable.inc(versions.length);
+    this.logger.error(
+      `Audit events of ${sessionId} v${versions.join(',')} can never be written: their state expired before they were`,
+    );
+    await this.store.ackOutbox(sessionId, versions);
   }
 }
 

@@ -75,7 +75,7 @@ export class SessionLoader {
     const now = this.time.trustedNow();
     const step = restoredStep(archived, now);
     const state = step.state;
-    const outbox = outboxOf(sessionId, [step], now);
+    const outbox = outboxOf(sessionId, [step], now, null);
     if (await this.store.create(state, this.ttl.ttlMs(state, now), [], outbox)) {
       this.logger.warn(
         `Session ${sessionId} was missing from Redis; restored version ${archived.state.version} ` +

@@ -110,7 +110,7 @@ export class SessionsService {
     await this.loader.assertIdIsFree(state.session_id);
     const view = toView(state, now);
     const record = req ? this.idempotency.record(req, { view }) : undefined;
-    const outbox = outboxOf(state.session_id, [step], now);
+    const outbox = outboxOf(state.session_id, [step], now, null);
     const ttlMs = this.ttl.ttlMs(state, now);
     if (!(await this.store.create(state, ttlMs, record ? [record] : [], outbox))) {
       throw new DomainError('SESSION_EXISTS', `session ${state.session_id} already exists`);
@@ -258,6 +258,7 @@ export class SessionsService {
           sessionId,
           results.flatMap((r) => r.result.steps),
           now,
+          current,
         ),
       );
       if (cas.ok) {

@@ -1,38 +1,98 @@
-import type { Step } from '@synckairos/clock';
+import type { ClockState, Step } from '@synckairos/clock';
+import { applyPatch, compare, Operation } from 'fast-json-patch';
 import type { AuditEvent } from '../audit/audit.constants';
 
 /**
- * The outbox entry of one committed version, as the compare-and-set appends it to the
- * session's outbox: `<version>|<t>|<length of meta>|<meta><state>`, where meta is the event
- * without its state and `t` the instant the session was put in the outbox index. Sent with a
- * leading `S` when the state is the one the same script writes (Lua appends that text, so it
- * crosses the wire once) and `F` when the entry is whole.
+ * One line of a session's outbox: `<version>|<t>|<length of meta>|<meta><payload>`, where meta
+ * is the audit event without its state and `t` the instant the session was put in the outbox
+ * index. The payload is what keeps the backlog compact, one state per outbox instead of one per
+ * version: the newest entry's state is the session's stored state, and each entry carries the
+ * reverse delta (a JSON Patch, RFC 6902) that turns its state into its predecessor's, or `null`
+ * when it has none (a create). Entries written before deltas carry their whole state (`{`).
+ * A base line (meta length 0) holds a whole state that is no version of its own: the deleted
+ * state, pushed by the delete so that the entries before it can still be rebuilt.
  */
-export function outboxEntryOf(event: AuditEvent, t: number, stateIsStored: boolean): string {
-  const { state, ...rest } = event;
+export function outboxEntryOf(event: AuditEvent, t: number, toPredecessor: string): string {
+  const { state: _state, ...rest } = event;
   const meta = JSON.stringify(rest);
-  const head = `${event.version}|${t}|${meta.length}|${meta}`;
-  return stateIsStored ? `S${head}` : `F${head}${state}`;
+  return `${event.version}|${t}|${meta.length}|${meta}${toPredecessor}`;
+}
+
+/** The payload of an entry whose state is `state` and whose predecessor's is `before`. */
+export function reverseDelta(state: ClockState, before: ClockState | null): string {
+  return before ? JSON.stringify(compare(state, before)) : 'null';
 }
 
 export interface OutboxEntry {
   version: number;
-  /** The index score its commit set (see OutboxStore.ack). */
+  /** The index score its commit set (see SessionStore.ackOutbox). */
   t: number;
+  /** The event; `state` is filled in by rebuildStates. */
   event: AuditEvent;
 }
 
-export function parseOutboxEntry(text: string): OutboxEntry {
+interface ParsedLine {
+  version: number;
+  t: number;
+  /** Null for a base line. */
+  meta: Omit<AuditEvent, 'state'> | null;
+  payload: string;
+}
+
+function parseLine(text: string): ParsedLine {
   const a = text.indexOf('|');
   const b = text.indexOf('|', a + 1);
   const c = text.indexOf('|', b + 1);
   const length = Number(text.slice(b + 1, c));
-  const meta = JSON.parse(text.slice(c + 1, c + 1 + length)) as Omit<AuditEvent, 'state'>;
   return {
     version: Number(text.slice(0, a)),
     t: Number(text.slice(a + 1, b)),
-    event: { ...meta, state: text.slice(c + 1 + length) },
+    meta:
+      length === 0
+        ? null
+        : (JSON.parse(text.slice(c + 1, c + 1 + length)) as Omit<AuditEvent, 'state'>),
+    payload: text.slice(c + 1 + length),
   };
+}
+
+export interface RebuiltOutbox {
+  /** Oldest first, base lines left out. */
+  entries: OutboxEntry[];
+  /**
+   * Versions older than a break in the chain (their session's state expired with them
+   * unwritten): no state to rebuild them from, and none is guessed.
+   */
+  broken: number[];
+}
+
+/**
+ * The events of an outbox with their states, rebuilt from the newest back: the newest delta
+ * entry's state is `stored` (the session's state, read in the same step as the lines), each
+ * older one the delta of the entry after it applied.
+ */
+export function rebuildOutbox(lines: string[], stored: string | null): RebuiltOutbox {
+  const entries: OutboxEntry[] = [];
+  const broken: number[] = [];
+  let next: string | null = stored;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const { version, t, meta, payload } = parseLine(lines[i]);
+    if (meta === null || payload.startsWith('{')) {
+      if (meta) entries.push({ version, t, event: { ...meta, state: payload } });
+      next = payload;
+      continue;
+    }
+    if (next === null || (JSON.parse(next) as ClockState).version !== version) {
+      broken.push(version);
+      next = null;
+      continue;
+    }
+    entries.push({ version, t, event: { ...meta, state: next } });
+    const delta = JSON.parse(payload) as Operation[] | null;
+    next = delta
+      ? JSON.stringify(applyPatch(JSON.parse(next), delta, false, false).newDocument)
+      : null;
+  }
+  return { entries: entries.reverse(), broken: broken.reverse() };
 }
 
 /** The audit event of one step; `stored` is the step's state text when it is at hand. */

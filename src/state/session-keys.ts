@@ -36,6 +36,16 @@ export class SessionKeys {
     return `${this.prefix}:outbox:{${sessionId}}`;
   }
 
+  /** The versions written to PostgreSQL whose entries are not trimmed yet (skOutboxAck). */
+  outboxWritten(sessionId: string): string {
+    return `${this.prefix}:outbox-written:{${sessionId}}`;
+  }
+
+  /** The newest version handed on whose event waits in the outbox (skOutboxHandOff). */
+  outboxHandOff(sessionId: string): string {
+    return `${this.prefix}:outbox-handoff:{${sessionId}}`;
+  }
+
   /**
    * The sessions with outbox entries, in OUTBOX_SHARDS sorted sets (a Cluster spreads them),
    * scored by the instant of their newest commit.

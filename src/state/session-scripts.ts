@@ -4,14 +4,10 @@
  * retention period, so that a late read cannot bring it back from the audit trail.
  * A TTL of 0 means "no expiry".
  */
-/** Appends n outbox entries from ARGV[from]; an `S` entry ends with the state just written. */
+/** Appends n outbox entries from ARGV[from] (see outbox-entry.ts for their form). */
 const OUTBOX_PUSH = `
-local function outbox_push(key, from, n, stored)
-  for i = from, from + n - 1 do
-    local e = ARGV[i]
-    if string.sub(e, 1, 1) == 'S' then e = string.sub(e, 2) .. stored else e = string.sub(e, 2) end
-    redis.call('RPUSH', key, e)
-  end
+local function outbox_push(key, from, n)
+  for i = from, from + n - 1 do redis.call('RPUSH', key, ARGV[i]) end
 end`;
 
 /**
@@ -42,7 +38,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 's', ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 local n = tonumber(ARGV[8])
-outbox_push(KEYS[2], 9, n, ARGV[2])
+outbox_push(KEYS[2], 9, n)
 for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[6 + n + i], 'PX', ARGV[4]) end
 return 1`,
   },
@@ -81,19 +77,26 @@ end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
 local n = tonumber(ARGV[11])
-outbox_push(KEYS[4], 12, n, ARGV[3])
+outbox_push(KEYS[4], 12, n)
 for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[7 + n + i], 'PX', ARGV[7]) end
 return {1, redis.call('EXISTS', KEYS[2])}`,
   },
-  /** KEYS: session. ARGV: tombstone ttlMs. → the deleted state, or nil when there was none. */
+  /**
+   * KEYS: session, its outbox. ARGV: tombstone ttlMs, the instant.
+   * → the deleted state, or nil when there was none. Unwritten outbox entries keep the
+   * deleted state as a base line: they are rebuilt from it (see outbox-entry.ts).
+   */
   skDelete: {
-    numberOfKeys: 1,
+    numberOfKeys: 2,
     lua: `
 local cur = redis.call('HMGET', KEYS[1], 'v', 's')
 if not cur[2] then return false end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', tonumber(cur[1]) + 1, 'd', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('RPUSH', KEYS[2], (tonumber(cur[1]) + 1) .. '|' .. ARGV[2] .. '|0|' .. cur[2])
+end
 return cur[2]`,
   },
   /**
@@ -116,23 +119,58 @@ return 1`,
    * command about to run. → nil claimed, or what the key holds (a marker or an outcome).
    */
   /**
-   * KEYS: an outbox. ARGV: the newest version written to PostgreSQL. Drops the entries up to
-   * it (at most 1000 a call). → {entries left, the newest index instant among those dropped}.
+   * KEYS: an outbox, its written set, its hand-off mark. ARGV: versions written to
+   * PostgreSQL. Marks them written, then drops head entries while they are written (and base
+   * lines: what they rebuild is gone), at most 1000 a call: an entry never written (a phantom
+   * commit ahead of written ones) stops the trim until a relay writes it.
+   * → {entries left, the newest index instant among those dropped}.
    */
   skOutboxAck: {
-    numberOfKeys: 1,
+    numberOfKeys: 3,
     lua: `
-local upto = tonumber(ARGV[1])
+for i = 1, #ARGV do redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i]) end
 local newest = 0
 for _ = 1, 1000 do
   local head = redis.call('LINDEX', KEYS[1], 0)
   if not head then break end
-  local v, t = string.match(head, '^(%d+)|(%d+)|')
-  if tonumber(v) > upto then break end
+  local v, t, len = string.match(head, '^(%d+)|(%d+)|(%d+)|')
+  if len ~= '0' and not redis.call('ZSCORE', KEYS[2], v) then break end
   redis.call('LPOP', KEYS[1])
   if tonumber(t) > newest then newest = tonumber(t) end
 end
-return {redis.call('LLEN', KEYS[1]), newest}`,
+local left = redis.call('LLEN', KEYS[1])
+if left == 0 then
+  redis.call('DEL', KEYS[2], KEYS[3])
+else
+  local v = string.match(redis.call('LINDEX', KEYS[1], 0), '^(%d+)|')
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. v)
+  redis.call('PEXPIRE', KEYS[2], 604800000)
+end
+return {left, newest}`,
+  },
+  /**
+   * KEYS: an outbox, its hand-off mark. ARGV: a version. The versions up to it were handed to
+   * the listeners, and their events stay in the outbox for the relay to write (PostgreSQL is
+   * down): the relay then writes them without handing them on again. → 1.
+   */
+  skOutboxHandOff: {
+    numberOfKeys: 2,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 1 end
+local cur = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[2], ARGV[1], 'PX', 604800000) end
+return 1`,
+  },
+  /**
+   * KEYS: session, its outbox, its hand-off mark. The outbox's lines with what rebuilds
+   * them, read in one step: the stored state and the hand-off mark (the backlog cap bounds
+   * the lines). → {lines, state or false, mark or false}.
+   */
+  skOutboxRead: {
+    numberOfKeys: 3,
+    lua: `
+return {redis.call('LRANGE', KEYS[2], 0, -1), redis.call('HGET', KEYS[1], 's'),
+  redis.call('GET', KEYS[3])}`,
   },
   /**
    * KEYS: an outbox index shard. ARGV: session id, an instant. Takes the session out of the

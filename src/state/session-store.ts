@@ -11,7 +11,13 @@ import { METRICS } from '../metrics/metric-names';
 import { REDIS_TOPOLOGY, RedisTopology, WaitPolicy } from '../redis/redis-topology';
 import { REDIS_CLIENT } from './redis.constants';
 import { SESSION_SCRIPTS } from './session-scripts';
-import { eventOfStep, outboxEntryOf } from './outbox-entry';
+import {
+  eventOfStep,
+  outboxEntryOf,
+  RebuiltOutbox,
+  rebuildOutbox,
+  reverseDelta,
+} from './outbox-entry';
 import { SessionKeys } from './session-keys';
 
 /** MOVED/ASK: a cluster's slot moved (a failover) and ioredis could not follow it in time. */
@@ -54,12 +60,23 @@ export interface OutboxWrite {
 
 const NO_OUTBOX: OutboxWrite = { entries: [], t: 0 };
 
-/** The outbox of a write: every step's event, the newest one's state being the one stored. */
-export function outboxOf(sessionId: string, steps: Step[], t: number): OutboxWrite {
-  const last = steps.length - 1;
+/**
+ * The outbox of a write: every step's event, with the reverse delta to the state before it
+ * (`before` for the first: the state this write replaces, null for a create).
+ */
+export function outboxOf(
+  sessionId: string,
+  steps: Step[],
+  t: number,
+  before: ClockState | null,
+): OutboxWrite {
   return {
     entries: steps.map((step, i) =>
-      outboxEntryOf(eventOfStep(sessionId, step, i === last ? '' : undefined), t, i === last),
+      outboxEntryOf(
+        eventOfStep(sessionId, step, ''),
+        t,
+        reverseDelta(step.state, i === 0 ? before : steps[i - 1].state),
+      ),
     ),
     t,
   };
@@ -75,7 +92,18 @@ interface SessionCommands {
   skCreate: Dynamic;
   skCompareAndSet: Dynamic;
   skIdemClaim(key: string, marker: string, ttlMs: number): Promise<string | null>;
-  skOutboxAck(key: string, upTo: number): Promise<[number, number]>;
+  skOutboxAck(
+    key: string,
+    written: string,
+    handOff: string,
+    ...versions: number[]
+  ): Promise<[number, number]>;
+  skOutboxHandOff(key: string, handOff: string, version: number): Promise<number>;
+  skOutboxRead(
+    session: string,
+    outbox: string,
+    handOff: string,
+  ): Promise<[string[], string | null, string | null]>;
   skOutboxUnindex(key: string, sessionId: string, before: number): Promise<number>;
   skOutboxClaim(
     key: string,
@@ -84,7 +112,7 @@ interface SessionCommands {
     max: number,
   ): Promise<string[]>;
   skIdemRelease(key: string, marker: string): Promise<number>;
-  skDelete(key: string, ttlMs: number): Promise<string | null>;
+  skDelete(key: string, outbox: string, ttlMs: number, now: number): Promise<string | null>;
   skUndelete(key: string, tombstoneVersion: number, state: string, ttlMs: number): Promise<number>;
 }
 
@@ -234,7 +262,7 @@ export class SessionStore implements OnApplicationBootstrap {
       async () =>
         (await this.replicated(
           'skDelete',
-          [this.keys.session(sessionId), tombstoneTtlMs],
+          [this.keys.session(sessionId), this.keys.outbox(sessionId), tombstoneTtlMs, Date.now()],
           (reply) => reply !== null,
         )) as string | null,
       true,
@@ -293,13 +321,35 @@ export class SessionStore implements OnApplicationBootstrap {
     return result;
   }
 
-  /** Drops the outbox entries up to `version` (written to PostgreSQL); unindexes an empty one. */
-  async ackOutbox(sessionId: string, version: number): Promise<void> {
+  /**
+   * Marks these versions written to PostgreSQL and drops the outbox entries that are, from the
+   * oldest on; unindexes an emptied outbox.
+   */
+  async ackOutbox(sessionId: string, versions: number[]): Promise<void> {
     const [left, newest] = await this.guard(() =>
-      this.commands.skOutboxAck(this.keys.outbox(sessionId), version),
+      this.commands.skOutboxAck(
+        this.keys.outbox(sessionId),
+        this.keys.outboxWritten(sessionId),
+        this.keys.outboxHandOff(sessionId),
+        ...versions,
+      ),
     );
     if (left > 0 || newest === 0) return;
     await this.unindexOutbox(sessionId, newest);
+  }
+
+  /**
+   * The versions up to `version` were handed on (pushed, armed, delivered) and their events
+   * wait in the outbox: the relay writes them without handing them on again.
+   */
+  async handOffOutbox(sessionId: string, version: number): Promise<void> {
+    await this.guard(() =>
+      this.commands.skOutboxHandOff(
+        this.keys.outbox(sessionId),
+        this.keys.outboxHandOff(sessionId),
+        version,
+      ),
+    );
   }
 
   /** Takes the session out of the outbox index unless a commit filed it after `before`. */
@@ -320,9 +370,16 @@ export class SessionStore implements OnApplicationBootstrap {
     );
   }
 
-  /** The oldest entries of a session's outbox (at most `max`). */
-  readOutbox(sessionId: string, max: number): Promise<string[]> {
-    return this.guard(() => this.redis.lrange(this.keys.outbox(sessionId), 0, max - 1));
+  /** A session's outbox, its events' states rebuilt, and the newest version handed on (0: none). */
+  async readOutbox(sessionId: string): Promise<RebuiltOutbox & { handedOff: number }> {
+    const [lines, stored, mark] = await this.guard(() =>
+      this.commands.skOutboxRead(
+        this.keys.session(sessionId),
+        this.keys.outbox(sessionId),
+        this.keys.outboxHandOff(sessionId),
+      ),
+    );
+    return { ...rebuildOutbox(lines, stored), handedOff: Number(mark ?? 0) };
   }
 
   /** Sessions with unwritten entries, and the oldest instant among them per shard. */
