@@ -1,12 +1,20 @@
 import { INestApplication } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { AUDIT_QUEUE } from '../src/audit/audit.constants';
+import { REDIS_CLIENT } from '../src/state/redis.constants';
+import { SessionKeys } from '../src/state/session-keys';
 import { Api, chess } from './support/api';
 import { cleanRedis, startApp, uniqueId } from './support/e2e-app';
 import { OwnPostgres } from './support/own-postgres';
 import { waitUntil } from './support/wait';
 
 /**
- * PostgreSQL (a server of the test's own) stopped for long: the audit backlog grows in Redis until AUDIT_BACKLOG_MAX_BYTES,
- * then client commands answer 503 BACKLOG_FULL (reads go on, readiness says so), and once
+ * PostgreSQL (a server of the test's own) stopped for long: the audit backlog grows in Redis,
+ * one state per session and a delta per version, until AUDIT_BACKLOG_MAX_BYTES; then client
+ * commands answer 503 BACKLOG_FULL (reads go on, readiness says so), and once
  * PostgreSQL is back the backlog drains and commands are accepted again, nothing lost.
  */
 describe('a capped audit backlog', () => {
@@ -30,6 +38,74 @@ describe('a capped audit backlog', () => {
     await postgres.cleanup();
     await cleanRedis();
   });
+
+  /** What the backlog holds in Redis: the sessions' outbox keys and every unfinished audit job. */
+  async function backlogBytes(ids: string[]): Promise<{ bytes: number; jobs: number }> {
+    const redis = app.get<Redis>(REDIS_CLIENT);
+    const keys = app.get(SessionKeys);
+    const queue = app.get<Queue>(getQueueToken(AUDIT_QUEUE));
+    const jobs = await queue.getJobs(['wait', 'delayed', 'paused', 'prioritized', 'active']);
+    const sized = [
+      ...ids.flatMap((id) => [keys.outbox(id), keys.outboxWritten(id), keys.outboxHandOff(id)]),
+      ...jobs.map((job) => queue.toKey(job.id!)),
+    ];
+    const usage = await Promise.all(sized.map((k) => redis.memory('USAGE', k)));
+    return { bytes: usage.reduce<number>((a, b) => a + (b ?? 0), 0), jobs: jobs.length };
+  }
+
+  async function auditRows(ids: string[]): Promise<{ version: number; state_version: number }[]> {
+    const pg = new Client({ connectionString: postgres.url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query<{ version: number; state_version: number }>(
+        `SELECT version, (state->>'version')::int AS state_version FROM sync_events
+         WHERE session_id = ANY($1) ORDER BY session_id, version`,
+        [ids],
+      );
+      return rows;
+    } finally {
+      await pg.end();
+    }
+  }
+
+  it('keeps a backlog compactly: no snapshot per version, no job waiting; all written after', async () => {
+    const metadata = { note: 'n'.repeat(600) };
+    const ids = Array.from({ length: 4 }, () => uniqueId('compact'));
+    for (const id of ids) {
+      await api.create(chess(id, 60_000, { metadata })).expect(201);
+      await api.command(id, 'start').expect(200);
+    }
+    const snapshot = JSON.stringify((await api.get(ids[0]).expect(200)).body.data).length;
+    await postgres.stop();
+    const switches = 120;
+    for (let i = 0; i < switches; i++) await api.command(ids[i % ids.length], 'switch').expect(200);
+    // The jobs hand their events off to the outboxes and finish: nothing else keeps them.
+    const { bytes } = await waitUntil(
+      () => backlogBytes(ids),
+      (b) => b.jobs === 0,
+      20_000,
+      200,
+    );
+    // 652 B here, where a snapshot in the outbox and one in each job took 2,582 B.
+    expect(bytes / switches).toBeLessThan(snapshot / 2);
+
+    await postgres.restart();
+    const expected = ids.length * 2 + switches;
+    const rows = await waitUntil(
+      () => auditRows(ids).catch(() => []),
+      (r) => r.length === expected,
+      30_000,
+      250,
+    );
+    // Every version written once, with its own state, rebuilt from the deltas.
+    expect(rows.every((r) => r.state_version === r.version)).toBe(true);
+    await waitUntil(
+      () => backlogBytes(ids),
+      (b) => b.bytes === 0,
+      10_000,
+      200,
+    );
+  }, 60_000);
 
   it('refuses commands with BACKLOG_FULL past the cap, serves reads, and recovers', async () => {
     const ids = Array.from({ length: 5 }, () => uniqueId('backlog'));
@@ -74,5 +150,12 @@ describe('a capped audit backlog', () => {
       (n) => n === ids.length * 2 + acknowledged + 1,
     );
     expect(total).toBe(ids.length * 2 + acknowledged + 1);
+    const rows = await waitUntil(
+      () => auditRows(ids),
+      (r) => r.length === total,
+      30_000,
+      250,
+    );
+    expect(rows.every((r) => r.state_version === r.version)).toBe(true);
   }, 60_000);
 });

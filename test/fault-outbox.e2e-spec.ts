@@ -99,4 +99,63 @@ describe('a commit whose writer never enqueued it', () => {
       w.close();
     }
   }, 30_000);
+  /** The session's audit rows: version, type and the version of the state recorded with it. */
+  async function trail(id: string, n: number) {
+    const rows = await waitUntil(
+      async () =>
+        (
+          await pg.query<{ version: number; event_type: string; state_version: number }>(
+            `SELECT version, event_type, (state->>'version')::int AS state_version
+             FROM sync_events WHERE session_id = $1 ORDER BY version`,
+            [id],
+          )
+        ).rows,
+      (r) => r.length >= n,
+      10_000,
+    );
+    return rows.map((r) => [r.version, r.event_type, r.state_version]);
+  }
+
+  it('a phantom commit ahead of written versions is written too, not trimmed with them', async () => {
+    const id = uniqueId('outbox-phantom');
+    const api = new Api(writer.getHttpServer());
+    await api.create(uneven(id, 600_000, 600_000)).expect(201);
+    await api.command(id, 'start').expect(200);
+    const feed = writer.get(SessionChangeFeed);
+    const publish = feed.publish.bind(feed);
+    feed.publish = () => Promise.resolve();
+    await api.command(id, 'switch').expect(200); // v3: committed, never handed on
+    feed.publish = publish;
+    await api.command(id, 'switch').expect(200); // v4: written by its job at once
+    expect(await trail(id, 4)).toEqual([
+      [1, 'session_created', 1],
+      [2, 'session_started', 2],
+      [3, 'cycle_switched', 3],
+      [4, 'cycle_switched', 4],
+    ]);
+  });
+
+  it('an unwritten version of a session deleted since is rebuilt from the deleted state', async () => {
+    const id = uniqueId('outbox-deleted');
+    const api = new Api(writer.getHttpServer());
+    await api.create(uneven(id, 600_000, 600_000)).expect(201);
+    await api.command(id, 'start').expect(200);
+    const feed = writer.get(SessionChangeFeed);
+    const publish = feed.publish.bind(feed);
+    feed.publish = () => Promise.resolve();
+    try {
+      await api.command(id, 'switch').expect(200);
+      await api.command(id, 'switch').expect(200);
+    } finally {
+      feed.publish = publish;
+    }
+    await api.delete(id).expect(204);
+    expect(await trail(id, 5)).toEqual([
+      [1, 'session_created', 1],
+      [2, 'session_started', 2],
+      [3, 'cycle_switched', 3],
+      [4, 'cycle_switched', 4],
+      [5, 'session_deleted', 4],
+    ]);
+  });
 });

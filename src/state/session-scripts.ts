@@ -115,10 +115,6 @@ if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`,
   },
   /**
-   * KEYS: an idempotency record. ARGV: the pending marker, its ttlMs. Claims the key for a
-   * command about to run. → nil claimed, or what the key holds (a marker or an outcome).
-   */
-  /**
    * KEYS: an outbox, its written set, its hand-off mark. ARGV: versions written to
    * PostgreSQL. Marks them written, then drops head entries while they are written (and base
    * lines: what they rebuild is gone), at most 1000 a call: an entry never written (a phantom
@@ -128,24 +124,29 @@ return 1`,
   skOutboxAck: {
     numberOfKeys: 3,
     lua: `
-for i = 1, #ARGV do redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i]) end
+local written = {}
+for i = 1, #ARGV do written[ARGV[i]] = true end
 local newest = 0
+local left = nil
 for _ = 1, 1000 do
   local head = redis.call('LINDEX', KEYS[1], 0)
-  if not head then break end
+  if not head then left = 0 break end
   local v, t, len = string.match(head, '^(%d+)|(%d+)|(%d+)|')
-  if len ~= '0' and not redis.call('ZSCORE', KEYS[2], v) then break end
+  if len ~= '0' and not written[v] and not redis.call('ZSCORE', KEYS[2], v) then break end
   redis.call('LPOP', KEYS[1])
+  written[v] = nil
   if tonumber(t) > newest then newest = tonumber(t) end
 end
-local left = redis.call('LLEN', KEYS[1])
+left = left or redis.call('LLEN', KEYS[1])
 if left == 0 then
   redis.call('DEL', KEYS[2], KEYS[3])
-else
-  local v = string.match(redis.call('LINDEX', KEYS[1], 0), '^(%d+)|')
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. v)
-  redis.call('PEXPIRE', KEYS[2], 604800000)
+  return {0, newest}
 end
+-- Versions written behind an unwritten one wait in the set; older members cannot be in the list.
+for v in pairs(written) do redis.call('ZADD', KEYS[2], v, v) end
+local v = string.match(redis.call('LINDEX', KEYS[1], 0), '^(%d+)|')
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. v)
+redis.call('PEXPIRE', KEYS[2], 604800000)
 return {left, newest}`,
   },
   /**
@@ -195,6 +196,10 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, to
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], id) end
 return ids`,
   },
+  /**
+   * KEYS: an idempotency record. ARGV: the pending marker, its ttlMs. Claims the key for a
+   * command about to run. → nil claimed, or what the key holds (a marker or an outcome).
+   */
   skIdemClaim: {
     numberOfKeys: 1,
     lua: `
