@@ -116,17 +116,32 @@ describe('a commit whose writer never enqueued it', () => {
     return rows.map((r) => [r.version, r.event_type, r.state_version]);
   }
 
-  it('a phantom commit ahead of written versions is written too, not trimmed with them', async () => {
-    const id = uniqueId('outbox-phantom');
+  /** A started session of the writer's. */
+  async function started(prefix: string): Promise<{ id: string; api: Api }> {
+    const id = uniqueId(prefix);
     const api = new Api(writer.getHttpServer());
     await api.create(uneven(id, 600_000, 600_000)).expect(201);
     await api.command(id, 'start').expect(200);
+    return { id, api };
+  }
+
+  /** The fault, while `action` runs: the writer commits and hands nothing on. */
+  async function neverHandedOn(action: () => Promise<unknown>): Promise<void> {
     const feed = writer.get(SessionChangeFeed);
     const publish = feed.publish.bind(feed);
     feed.publish = () => Promise.resolve();
-    await api.command(id, 'switch').expect(200); // v3: committed, never handed on
-    feed.publish = publish;
-    await api.command(id, 'switch').expect(200); // v4: written by its job at once
+    try {
+      await action();
+    } finally {
+      feed.publish = publish;
+    }
+  }
+
+  it('a phantom commit ahead of written versions is written too, not trimmed with them', async () => {
+    const { id, api } = await started('outbox-phantom');
+    // v3 committed and never handed on; v4 written by its job at once.
+    await neverHandedOn(() => api.command(id, 'switch').expect(200));
+    await api.command(id, 'switch').expect(200);
     expect(await trail(id, 4)).toEqual([
       [1, 'session_created', 1],
       [2, 'session_started', 2],
@@ -136,19 +151,11 @@ describe('a commit whose writer never enqueued it', () => {
   });
 
   it('an unwritten version of a session deleted since is rebuilt from the deleted state', async () => {
-    const id = uniqueId('outbox-deleted');
-    const api = new Api(writer.getHttpServer());
-    await api.create(uneven(id, 600_000, 600_000)).expect(201);
-    await api.command(id, 'start').expect(200);
-    const feed = writer.get(SessionChangeFeed);
-    const publish = feed.publish.bind(feed);
-    feed.publish = () => Promise.resolve();
-    try {
+    const { id, api } = await started('outbox-deleted');
+    await neverHandedOn(async () => {
       await api.command(id, 'switch').expect(200);
       await api.command(id, 'switch').expect(200);
-    } finally {
-      feed.publish = publish;
-    }
+    });
     await api.delete(id).expect(204);
     expect(await trail(id, 5)).toEqual([
       [1, 'session_created', 1],
