@@ -99,3 +99,31 @@ describe('the outbox, one state per session', () => {
     expect(rebuildOutbox(lines, JSON.stringify(states[1])).broken).toEqual([1, 2, 3]);
   });
 });
+
+describe('the reverse delta', () => {
+  it('takes the metadata whole: hostile keys rebuild as they were, and pollute nothing', () => {
+    const hostile = (n: number) =>
+      JSON.parse(`{"__proto__":{"n":${n}},"constructor":{"prototype":{"n":${n}}}}`) as Record<
+        string,
+        unknown
+      >;
+    const v1 = state(1, { metadata: hostile(1) });
+    const v2 = state(2, { metadata: hostile(2) });
+    const v3 = state(3, { metadata: undefined });
+    const lines = [
+      ...outboxOf('s', [step(v1)], 5000, null).entries,
+      ...outboxOf('s', [step(v2)], 5000, v1).entries,
+      ...outboxOf('s', [step(v3)], 5000, v2).entries,
+    ];
+    const { entries, broken } = rebuildOutbox(lines, JSON.stringify(v3));
+    expect(broken).toEqual([]);
+    expect(entries.map((e) => e.event.state)).toEqual([v1, v2, v3].map((s) => JSON.stringify(s)));
+    expect(({} as Record<string, unknown>).n).toBeUndefined();
+  });
+
+  it('a payload that does not apply breaks the chain there, named, not thrown', () => {
+    const lines = outboxOf('s', [step(state(1)), step(state(2))], 5000, null).entries;
+    const bad = lines[1].replace(/\[.*\]$/, '[{"op":"test","path":"/version","value":99}]');
+    expect(rebuildOutbox([lines[0], bad], JSON.stringify(state(2))).broken).toEqual([1]);
+  });
+});

@@ -18,9 +18,23 @@ export function outboxEntryOf(event: AuditEvent, t: number, toPredecessor: strin
   return `${event.version}|${t}|${meta.length}|${meta}${toPredecessor}`;
 }
 
-/** The payload of an entry whose state is `state` and whose predecessor's is `before`. */
+/**
+ * The payload of an entry whose state is `state` and whose predecessor's is `before`. The
+ * user's metadata is one value in it, never descended into: its keys (`__proto__` among them)
+ * become no patch path.
+ */
 export function reverseDelta(state: ClockState, before: ClockState | null): string {
-  return before ? JSON.stringify(compare(state, before)) : 'null';
+  if (!before) return 'null';
+  const { metadata: after, ...rest } = state;
+  const { metadata: was, ...restBefore } = before;
+  const ops = compare(rest, restBefore);
+  if (after !== was && JSON.stringify(after) !== JSON.stringify(was))
+    ops.push(
+      was === undefined
+        ? { op: 'remove', path: '/metadata' }
+        : { op: 'add', path: '/metadata', value: was },
+    );
+  return JSON.stringify(ops);
 }
 
 export interface OutboxEntry {
@@ -87,12 +101,20 @@ export function rebuildOutbox(lines: string[], stored: string | null): RebuiltOu
       continue;
     }
     entries.push({ version, t, event: { ...meta, state: next } });
-    const delta = JSON.parse(payload) as Operation[] | null;
-    next = delta
-      ? JSON.stringify(applyPatch(JSON.parse(next), delta, false, false).newDocument)
-      : null;
+    next = predecessorOf(next, payload);
   }
   return { entries: entries.reverse(), broken: broken.reverse() };
+}
+
+/** The state before `state`, from the entry's payload; null when there is none to rebuild. */
+function predecessorOf(state: string, payload: string): string | null {
+  const delta = JSON.parse(payload) as Operation[] | null;
+  if (!delta) return null;
+  try {
+    return JSON.stringify(applyPatch(JSON.parse(state), delta, false, false).newDocument);
+  } catch {
+    return null; // not a delta this service wrote: the older versions are named broken
+  }
 }
 
 /** The audit event of one step; `stored` is the step's state text when it is at hand. */
