@@ -84,16 +84,18 @@ export class OutboxRelay {
     }
     for (let from = 0; from < entries.length; from += WRITE_MAX)
       await this.recorder.record(entries.slice(from, from + WRITE_MAX).map((e) => e.event));
-    const events = entries.map((e) => e.event);
-    this.recovered.inc(events.length);
-    this.logger.warn(
-      `Relayed ${events.length} unwritten version(s) of ${sessionId} (v${events[0].version}-v${events[events.length - 1].version})`,
-    );
-    // Versions handed off by their audit job during an outage were pushed and armed already.
+    // Versions handed off by their audit job during an outage were pushed and armed already:
+    // only the others were never handed on (a crash, a phantom commit).
     const unpublished = entries.filter((e) => e.version > handedOff);
-    if (unpublished.length > 0)
+    if (unpublished.length > 0) {
+      const [first, last] = [unpublished[0], unpublished[unpublished.length - 1]];
+      this.recovered.inc(unpublished.length);
+      this.logger.warn(
+        `Relayed ${unpublished.length} version(s) of ${sessionId} never handed on (v${first.version}-v${last.version})`,
+      );
       await this.feed.publish(recoveredChange(sessionId, unpublished, this.time.now()));
-    return events.length;
+    }
+    return entries.length;
   }
 
   /** Versions whose state expired unwritten: named once and trimmed, never guessed. */
