@@ -28,7 +28,8 @@ describe('DeadlineStore scripts on a real Redis', () => {
   let batcher: JobBatcher;
 
   beforeAll(() => {
-    producer = new Redis(process.env.REDIS_URL as string);
+    // As the service's producer connection: auto-pipelined, so that a turn is one write.
+    producer = new Redis(process.env.REDIS_URL as string, { enableAutoPipelining: true });
     poll = new Redis(process.env.REDIS_URL as string);
     const config = new ConfigService({ DEADLINE_BACKSTOP_GRACE_MS: GRACE_MS });
     const keys = new SessionKeys(process.env.REDIS_KEY_PREFIX as string);
@@ -62,17 +63,32 @@ describe('DeadlineStore scripts on a real Redis', () => {
     expect(await store.entryOf(id)).toBeNull();
   });
 
-  it('arms in the same pipeline as the rest of the turn, and reports each outcome', async () => {
+  it('arms in the same write as the rest of the turn, and reports each outcome', async () => {
     const ids = [uniqueId('ds-turn'), uniqueId('ds-turn')];
     const notANumber = `${process.env.REDIS_KEY_PREFIX}:ds-string`;
     await producer.set(notANumber, 'x');
+    const queue = new Queue('ds-turn', {
+      connection: producer,
+      prefix: `{${process.env.REDIS_KEY_PREFIX}}`,
+    });
+    // Past the queue's own first write (its meta), which the constructor leaves pending.
+    await queue.getWaitingCount();
     const writes = countWrites(producer);
     const outcomes = await Promise.allSettled([
       ...ids.map((id, i) => store.arm(id, 1, 1000 * (i + 1))),
-      batcher.run({ queue: (p) => void p.incr(notANumber) }),
+      batcher.run((p) => p.incr(notANumber)),
+      batcher.add({ queue, name: 'job', data: { n: 1 }, opts: {} }),
     ]);
     expect(writes()).toBe(1);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(await queue.getWaitingCount()).toBe(1);
+    await queue.obliterate({ force: true });
+    await queue.close();
     expect((await store.entryOf(ids[1]))?.at).toBe(2000 + GRACE_MS);
     await Promise.all(ids.map((id) => store.remove(id)));
   });

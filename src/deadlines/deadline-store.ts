@@ -43,7 +43,7 @@ export interface Claimed {
  * the session id, score its instant + DEADLINE_BACKSTOP_GRACE_MS), replaced on each change and
  * removed when no clock runs, so Redis holds one entry per running session whatever the number
  * of switches. A hash beside each set keeps the version the entry was armed for, so that of two
- * arms arriving out of order the newer wins. Arms go in the turn's pipeline (JobBatcher): no
+ * arms arriving out of order the newer wins. Arms go with the turn's jobs (JobBatcher): no
  * round trip of their own.
  */
 @Injectable()
@@ -52,7 +52,7 @@ export class DeadlineStore {
   private readonly graceMs: number;
 
   constructor(
-    // Arms go on the producer connection, in the JobBatcher's pipeline; the rest on its own.
+    // Arms go on the producer connection, with the turn's jobs (JobBatcher); the rest on its own.
     @Inject(PRODUCER_REDIS_CLIENT) producer: Redis,
     @Inject(DEADLINE_POLL_REDIS_CLIENT) redis: Redis,
     private readonly keys: SessionKeys,
@@ -142,16 +142,8 @@ export class DeadlineStore {
   private async write(sessionId: string, version: string, score: string): Promise<void> {
     const shard = shardOf(sessionId);
     const [due, versions] = [this.dueKey(shard), this.versionsKey(shard)];
-    await this.jobs.run({
-      key: due,
-      queue: (p) =>
-        void (p as ChainableCommander & DeadlineCommands).skArmDeadline(
-          due,
-          versions,
-          sessionId,
-          version,
-          score,
-        ),
-    });
+    await this.jobs.run((producer) =>
+      (producer as DeadlineTarget).skArmDeadline(due, versions, sessionId, version, score),
+    );
   }
 }

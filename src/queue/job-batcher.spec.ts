@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
-import Redis, { ChainableCommander } from 'ioredis';
-import { keySlot } from '../redis/key-slot';
+import Redis from 'ioredis';
 import { CommandSpec, Entry, JobBatcher, JobStream } from './job-batcher';
 
 type Sent = [string, unknown];
@@ -32,16 +31,19 @@ class RecordingBatcher extends JobBatcher {
   }
 }
 
-/** What a command puts on the pipeline: here, its tag. */
+/** A client whose one command is `tag`. */
+type Tagger = { tag(t: string): Promise<string> };
+
+/** What a command sends: here, its tag. */
 const tagOf = (command: CommandSpec) => {
   let tag = '';
-  command.queue({ tag: (t: string) => (tag = t) } as unknown as ChainableCommander);
+  void command({ tag: (t: string) => Promise.resolve((tag = t)) } as unknown as Redis);
   return tag;
 };
-const command = (tag: string): CommandSpec => ({
-  key: tag,
-  queue: (p) => (p as unknown as { tag(t: string): void }).tag(tag),
-});
+const command =
+  (tag: string): CommandSpec =>
+  (p) =>
+    (p as unknown as Tagger).tag(tag);
 
 const queue = { name: 'q' } as Queue;
 const stream: JobStream<number> = {
@@ -121,45 +123,79 @@ describe('JobBatcher', () => {
   });
 });
 
-describe('JobBatcher on a Redis Cluster', () => {
-  /** Two nodes: the lower half of the slots on n1, the upper half on n2. */
-  const fakeCluster = () => {
-    const pipelines: string[][] = [];
-    const slots = Array.from({ length: 16384 }, (_, slot) => [slot < 8192 ? 'n1:1' : 'n2:2']);
-    const pipeline = () => {
-      const tags: string[] = [];
-      pipelines.push(tags);
-      const p = {
-        length: 0,
-        tag(t: string) {
-          tags.push(t);
-          p.length += 1;
-          return p;
-        },
-        exec: () => Promise.resolve(tags.map((t) => [null, `reply of ${t}`])),
-      };
-      return p;
-    };
-    return { pipelines, client: { isCluster: true, slots, pipeline } as unknown as Redis };
+describe('JobBatcher sending on the producer connection', () => {
+  /**
+   * A producer that sends like ioredis' auto-pipelining: what is issued before the turn after
+   * its first command leaves in one write; commands tagged `fail` are refused.
+   */
+  const autoPipelined = () => {
+    const writes: string[][] = [];
+    let pending: { tag: string; settle: () => void }[] | null = null;
+    const tag = (t: string) =>
+      new Promise<string>((resolve, reject) => {
+        if (!pending) {
+          const write = (pending = []);
+          setImmediate(() => {
+            pending = null;
+            writes.push(write.map((c) => c.tag));
+            write.forEach((c) => c.settle());
+          });
+        }
+        const settle = () =>
+          t === 'fail' ? reject(new Error(`refused ${t}`)) : resolve(`reply of ${t}`);
+        pending.push({ tag: t, settle });
+      });
+    return { writes, producer: { tag } as unknown as Redis };
   };
-  const keyOn = (low: boolean, from = 0) => {
-    for (let i = from; ; i++) if (keySlot(`k${i}`) < 8192 === low) return `k${i}`;
-  };
-  const on = (key: string, tag: string): CommandSpec => ({
-    key,
-    queue: (p) => (p as unknown as { tag(t: string): void }).tag(tag),
+  /** A queue that, like BullMQ's, awaits its client before it sends the job's script. */
+  const queueOn = (producer: Redis, name: string): Queue =>
+    ({
+      name,
+      add: async (job: string, data: unknown) => {
+        const client = await Promise.resolve(producer as unknown as Tagger);
+        return client.tag(`${name}:${job}:${JSON.stringify(data)}`);
+      },
+    }) as unknown as Queue;
+
+  it("issues the turn's jobs of every queue and its commands together: one write", async () => {
+    const { writes, producer } = autoPipelined();
+    const batcher = new JobBatcher(producer);
+    const audit = { ...stream, queue: queueOn(producer, 'audit') };
+    const hooks = { ...stream, queue: queueOn(producer, 'hooks') };
+    const replies = await Promise.all([
+      batcher.append(audit, [1, 2]),
+      batcher.run(command('arm')),
+      batcher.append(hooks, [3]),
+      batcher.append(audit, [4]),
+    ]);
+    expect(replies[1]).toBe('reply of arm');
+    expect(writes).toEqual([
+      ['arm', 'audit:events:{"items":[1,2,4]}', 'hooks:events:{"items":[3]}'],
+    ]);
   });
 
-  it('sends one pipeline per node (a pipeline may not span nodes), each caller its own reply', async () => {
-    const { pipelines, client } = fakeCluster();
-    const batcher = new JobBatcher(client);
-    const [low, high] = [keyOn(true), keyOn(false)];
-    const replies = await Promise.all([
-      batcher.run(on(low, 'a')),
-      batcher.run(on(high, 'b')),
-      batcher.run(on(low, 'c')),
+  it('fails the callers of a job the queue refused, or of a command that failed or threw', async () => {
+    const { producer } = autoPipelined();
+    const batcher = new JobBatcher(producer);
+    const refusing = {
+      name: 'q',
+      add: () => Promise.reject(new Error('refused')),
+    } as unknown as Queue;
+    const results = await Promise.allSettled([
+      batcher.append({ ...stream, queue: refusing }, [1]),
+      batcher.append({ ...stream, queue: queueOn(producer, 'audit') }, [2]),
+      batcher.run(command('fail')),
+      batcher.run(() => {
+        throw new Error('no such command');
+      }),
+      batcher.run(command('arm')),
     ]);
-    expect(replies).toEqual(['reply of a', 'reply of b', 'reply of c']);
-    expect(pipelines).toEqual([['a', 'c'], ['b']]);
+    expect(results.map((r) => r.status)).toEqual([
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
   });
 });

@@ -1,9 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ChainableCommander } from 'ioredis';
-import Redis, { Cluster } from 'ioredis';
-import { Job, JobsOptions, Queue } from 'bullmq';
-import { keySlot } from '../redis/key-slot';
-import { clusterOf } from '../redis/redis-connections';
+import Redis from 'ioredis';
+import { JobsOptions, Queue } from 'bullmq';
 import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 
 /** A job to add. */
@@ -23,13 +20,11 @@ export interface JobStream<T> {
   data: (items: T[]) => unknown;
 }
 
-/** Commands of their own (e.g. a script defined on the producer connection) for the pipeline. */
-export interface CommandSpec {
-  /** A key the command(s) touch: on a cluster, the batch is split by the node of its slot. */
-  key: string;
-  /** Puts the command(s) on the pipeline; the outcome is the last one's reply. */
-  queue(pipeline: ChainableCommander): void;
-}
+/**
+ * A command of its own (e.g. a script defined on the producer connection), sent on that
+ * connection with the turn's jobs; its promise is the outcome. It must send before it awaits.
+ */
+export type CommandSpec<T = unknown> = (producer: Redis) => Promise<T>;
 
 export interface Waiter {
   resolve: (value?: unknown) => void;
@@ -40,18 +35,23 @@ export interface Waiter {
 export type Entry = ({ job: JobSpec } | { command: CommandSpec }) & { group: Waiter[] };
 
 /**
- * Adds the queue jobs that the requests of one turn of the event loop ask for in one pipeline,
- * so one round trip: the audit events of every change of that turn (appended to one job), and
- * the deadline entries they arm (commands of their own). Each caller awaits the outcome of its
- * own jobs and commands. Under load many requests commit in the same turn; alone, a batch of one
- * costs a setImmediate.
+ * Adds the queue jobs that the requests of one turn of the event loop ask for in one round
+ * trip: the audit events of every change of that turn (appended to one job), and the deadline
+ * entries they arm (commands of their own). Each caller awaits the outcome of its own jobs and
+ * commands. Under load many requests commit in the same turn; alone, a batch of one costs a
+ * setImmediate.
  *
- * Every queue given here must be built on the producer connection, which the commands use too.
+ * Public APIs only: each job is a `Queue.add`, each command a call on the producer connection,
+ * all issued in the same turn. That connection auto-pipelines (ioredis), so what one turn issues
+ * leaves in one write per node (on a cluster, a queue's keys are one slot, each deadline shard
+ * another). `addBulk` would not: it sends a pipeline of its own, one more write per queue.
+ *
+ * Every queue given here must be built on the producer connection, or its jobs cost a write.
  */
 @Injectable()
 export class JobBatcher {
   private jobs: (JobSpec & Waiter)[] = [];
-  private commands: (CommandSpec & Waiter)[] = [];
+  private commands: { command: CommandSpec; waiter: Waiter }[] = [];
   private streams = new Map<JobStream<unknown>, { items: unknown[]; waiters: Waiter[] }>();
   private scheduled = false;
 
@@ -65,11 +65,10 @@ export class JobBatcher {
     });
   }
 
-  /** Sends a command in this turn's pipeline; resolves with its reply. */
-  run<T = unknown>(command: CommandSpec): Promise<T> {
+  /** Sends a command with this turn's jobs; resolves with its reply. */
+  run<T = unknown>(command: CommandSpec<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const queue = (pipeline: ChainableCommander) => command.queue(pipeline);
-      this.commands.push({ key: command.key, queue, resolve: (v) => resolve(v as T), reject });
+      this.commands.push({ command, waiter: { resolve: (v) => resolve(v as T), reject } });
       this.schedule();
     });
   }
@@ -102,7 +101,7 @@ export class JobBatcher {
         entries.push({ job: { ...stream, data }, group: pending.waiters });
       }
     }
-    for (const command of this.commands) entries.push({ command, group: [command] });
+    for (const { command, waiter } of this.commands) entries.push({ command, group: [waiter] });
     this.jobs = [];
     this.commands = [];
     this.streams = new Map();
@@ -127,109 +126,18 @@ export class JobBatcher {
   }
 
   /**
-   * One pipeline for every entry on a standalone Redis. A cluster refuses a pipeline whose keys
-   * live on different nodes (a queue's keys are one slot, each deadline shard another): there the
-   * entries are split by the node of their slot, one pipeline per node, sent together, so still
-   * one round trip.
+   * Issues every entry at once, so that they share the producer's auto-pipeline. A job's
+   * outcome is BullMQ's: `Queue.add` rejects when Redis refused the job (an error or a
+   * negative code from its script).
    */
-  protected async send(entries: Entry[]): Promise<PromiseSettledResult<unknown>[]> {
-    const queues = entries.flatMap((e) => ('job' in e ? [e.job.queue] : []));
-    const client = (queues.length > 0 ? await queues[0].client : this.producer) as Redis | Cluster;
-    for (const queue of queues) {
-      if ((await queue.client) !== (client as unknown))
-        throw new Error(`queue ${queue.name} is not on the producer connection`);
-    }
-    const cluster = clusterOf(client);
-    if (!cluster) return sendPipeline(client, entries);
-    const groups = new Map<string, number[]>();
-    entries.forEach((entry, i) => {
-      const node = nodeOf(cluster, keyOf(entry));
-      const group = groups.get(node);
-      if (group) group.push(i);
-      else groups.set(node, [i]);
-    });
-    const outcomes: PromiseSettledResult<unknown>[] = new Array<PromiseSettledResult<unknown>>(
-      entries.length,
-    );
-    await Promise.all(
-      [...groups.values()].map(async (indexes) => {
-        const replies = await sendPipeline(
-          cluster,
-          indexes.map((i) => entries[i]),
-        ).catch((err: unknown) =>
-          indexes.map((): PromiseSettledResult<unknown> => ({ status: 'rejected', reason: err })),
-        );
-        indexes.forEach((i, j) => (outcomes[i] = replies[j]));
-      }),
-    );
-    return outcomes;
+  protected send(entries: Entry[]): Promise<PromiseSettledResult<unknown>[]> {
+    return Promise.allSettled(entries.map((entry) => this.issue(entry)));
   }
-}
 
-/** The entries in one pipeline; the outcome of each, read from the pipeline's replies. */
-async function sendPipeline(
-  client: Redis | Cluster,
-  entries: Entry[],
-): Promise<PromiseSettledResult<unknown>[]> {
-  const pipeline = client.pipeline();
-  const ranges = entries.map((e) => {
-    const from = pipeline.length;
-    let refused: Promise<unknown>;
-    try {
-      // BullMQ's own promise of a job added to a pipeline settles before it is sent, and
-      // says nothing: only whether it could be put there.
-      refused = Promise.resolve(put(e, pipeline)).then(
-        () => null,
-        (err: unknown) => err,
-      );
-    } catch (err) {
-      refused = Promise.resolve(err);
-    }
-    return { from, to: pipeline.length, refused };
-  });
-  const replies = await pipeline.exec();
-  return Promise.all(
-    ranges.map(async ({ from, to, refused }): Promise<PromiseSettledResult<unknown>> => {
-      const reason = await refused;
-      if (reason) return { status: 'rejected', reason };
-      return outcomeOf(replies, from, to);
-    }),
-  );
-}
-
-/** A key of the entry: a queue's keys share its hash-tagged prefix, so one slot. */
-function keyOf(entry: Entry): string {
-  return 'job' in entry ? entry.job.queue.qualifiedName : entry.command.key;
-}
-
-/** The nodes serving the key's slot (the slot itself while the map is not known yet). */
-function nodeOf(cluster: Cluster, key: string): string {
-  const slot = keySlot(key);
-  return cluster.slots[slot]?.join(',') ?? `slot:${slot}`;
-}
-
-function put(entry: Entry, pipeline: ChainableCommander): unknown {
-  if ('command' in entry) return entry.command.queue(pipeline);
-  const { queue, name, data, opts } = entry.job;
-  // Made by the queue's client (BullMQ's wrapper of the producer connection), so it is one.
-  const transaction = pipeline as unknown as Parameters<Job['addJob']>[0];
-  return new Job(queue, name, data, opts, opts.jobId).addJob(transaction);
-}
-
-/** The replies of one entry's commands: its first error, else the last reply. */
-function outcomeOf(
-  replies: [Error | null, unknown][] | null,
-  from: number,
-  to: number,
-): PromiseSettledResult<unknown> {
-  if (!replies) return { status: 'rejected', reason: new Error('pipeline was not sent') };
-  if (to === from) return { status: 'rejected', reason: new Error('nothing was queued') };
-  for (let i = from; i < to; i++) {
-    const [err, reply] = replies[i];
-    if (err) return { status: 'rejected', reason: err };
-    // BullMQ's scripts answer a negative code for a job they refused.
-    if (typeof reply === 'number' && reply < 0)
-      return { status: 'rejected', reason: new Error(`refused with code ${reply}`) };
+  /** Async so that a command that throws fails alone; it is still sent at once. */
+  private async issue(entry: Entry): Promise<unknown> {
+    if ('command' in entry) return entry.command(this.producer);
+    const { queue, name, data, opts } = entry.job;
+    return queue.add(name, data, opts);
   }
-  return { status: 'fulfilled', value: replies[to - 1][1] };
 }

@@ -5,9 +5,9 @@ import { PRODUCER_REDIS_CLIENT } from '../state/redis.constants';
 import { SessionKeys } from '../state/session-keys';
 
 /**
- * The queues the request path adds to, all on the fail-fast producer connection (which the
- * JobBatcher's pipelines use) and the hash-tagged prefix; closed after the HTTP drain, so that
- * in-flight requests can still enqueue.
+ * The queues the request path adds to, all on the fail-fast, auto-pipelined producer connection
+ * (so that the JobBatcher's jobs of a turn share a write) and the hash-tagged prefix; closed
+ * after the HTTP drain, so that in-flight requests can still enqueue.
  */
 @Injectable()
 export class ProducerQueues implements OnApplicationShutdown {

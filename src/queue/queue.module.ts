@@ -9,7 +9,7 @@ import { ProducerQueues } from './producer-queues';
  * BullMQ's shared settings. Workers (and the queues they consume) share the `queue` worker
  * connection (`maxRetriesPerRequest: null`), so that they wait through a Redis outage instead of failing;
  * the producers on the request path add on the fail-fast producer connection instead, through
- * the JobBatcher (one pipeline per turn of the event loop).
+ * the JobBatcher (one write per turn of the event loop).
  * The prefix is a hash tag, so that a queue's keys stay in one Cluster slot.
  */
 @Global()
