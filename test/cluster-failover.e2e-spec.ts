@@ -266,9 +266,6 @@ describe('A master failover under load (Redis Cluster, 3 masters with a replica 
       stopped = true;
       await Promise.all([...loops, polling]);
     }
-    console.log(
-      readiness.map((r) => `${r.at - killedAt} ${r.statuses} ${r.down.join(' | ')}`).join('\n'),
-    );
     const acked = ledger.filter((a) => a.at > killedAt);
     console.log(
       `failover: ${ledger.length} switches acknowledged (${acked.length} after the kill), ` +
@@ -278,11 +275,18 @@ describe('A master failover under load (Redis Cluster, 3 masters with a replica 
   }, 60_000);
 
   afterAll(async () => {
+    // Bounded as main.ts bounds a shutdown (SHUTDOWN_TIMEOUT_MS, 15 s): after a failover, a
+    // BullMQ worker's close sometimes hangs until then.
     const closing = Date.now();
-    await Promise.all(apps.map((app) => app.close()));
-    console.log(`closed in ${Date.now() - closing} ms`);
+    const closed = await Promise.race([
+      Promise.all(apps.map((app) => app.close())).then(() => true),
+      sleep(15_000).then(() => false),
+    ]);
+    console.log(
+      `instances ${closed ? 'closed' : 'still closing'} after ${Date.now() - closing} ms`,
+    );
     await cluster.stop();
-  }, 40_000);
+  }, 30_000);
 
   it('answers every switch 200 in the end, never a 500 or other error', () => {
     expect(unexpected).toEqual([]);
