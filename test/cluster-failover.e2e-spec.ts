@@ -275,8 +275,8 @@ describe('A master failover under load (Redis Cluster, 3 masters with a replica 
   }, 60_000);
 
   afterAll(async () => {
-    // Bounded as main.ts bounds a shutdown (SHUTDOWN_TIMEOUT_MS, 15 s): after a failover, a
-    // BullMQ worker's close sometimes hangs until then.
+    // Bounded as main.ts bounds a shutdown (SHUTDOWN_TIMEOUT_MS, 15 s): after a failover, the
+    // close often outlasts it (the hooks end within ~6 s; a later shutdown phase hangs).
     const closing = Date.now();
     const closed = await Promise.race([
       Promise.all(apps.map((app) => app.close())).then(() => true),
