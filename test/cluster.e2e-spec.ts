@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import Redis, { Cluster } from 'ioredis';
 import { Client } from 'pg';
+import { AuditBacklog } from '../src/audit/audit-backlog';
 import { keySlot } from '../src/redis/key-slot';
 import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { Api, chess } from './support/api';
@@ -151,6 +152,34 @@ describe('On a 3-master Redis Cluster', () => {
         10_000,
       );
       expect(await versionsInAudit(id)).toEqual(all);
+    }
+  });
+
+  it('measures the audit backlog from keys on every master (MEMORY USAGE)', async () => {
+    // A prefix of its own and no consumer: the outboxes and jobs stay to be measured.
+    const producer = await startApp({
+      REDIS_CLUSTER_NODES: cluster.nodes,
+      SOCKET_ADAPTER: 'sharded',
+      REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-bl`,
+      AUDIT_WORKER: 'false',
+    });
+    try {
+      const slots = (producer.get<Redis>(REDIS_CLIENT) as unknown as Cluster).slots;
+      const masters = new Set<string>();
+      const ids: string[] = [];
+      // Several per index shard: their MEMORY USAGE calls share one auto-pipeline.
+      while (masters.size < 3 || ids.length < 32) {
+        const id = uniqueId('cl-bl');
+        masters.add(slots[keySlot(id)][0]);
+        ids.push(id);
+      }
+      const api = new Api(producer.getHttpServer());
+      await Promise.all(ids.map((id) => api.create(chess(id)).expect(201)));
+      const figure = await producer.get(AuditBacklog).measure();
+      expect(figure.sessions).toBe(ids.length);
+      expect(figure.bytes).toBeGreaterThan(0);
+    } finally {
+      await producer.close();
     }
   });
 

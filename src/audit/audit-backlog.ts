@@ -20,9 +20,18 @@ import { AUDIT_QUEUE } from './audit.constants';
 
 /** Keys sampled per shard (and waiting jobs) for their MEMORY USAGE: the estimate's cost is fixed. */
 const SAMPLE = 16;
+/**
+ * MEMORY USAGE as a script of one key: ioredis knows no key of MEMORY, so on a Cluster the
+ * command went to whichever master the word USAGE hashes to, and answered MOVED for the rest.
+ */
+const MEMORY_USAGE_LUA = "return redis.call('MEMORY', 'USAGE', KEYS[1])";
 /** The shared figure lapses if no consumer refreshes it: a stale "full" must not stick. */
 const FIGURE_TTL_MS = 10_000;
 const READ_EVERY_MS = 1000;
+
+interface MemoryUsage {
+  skMemoryUsage(key: string): Promise<number | null>;
+}
 
 export interface BacklogFigure {
   bytes: number;
@@ -55,6 +64,8 @@ export class AuditBacklog implements OnApplicationBootstrap, OnModuleDestroy {
     config: ConfigService<Env, true>,
   ) {
     this.maxBytes = config.get('AUDIT_BACKLOG_MAX_BYTES', { infer: true });
+    if (!('skMemoryUsage' in redis))
+      redis.defineCommand('skMemoryUsage', { numberOfKeys: 1, lua: MEMORY_USAGE_LUA });
   }
 
   onApplicationBootstrap(): void {
@@ -112,7 +123,9 @@ export class AuditBacklog implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async meanUsage(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    const usage = await Promise.all(keys.map((k) => this.redis.memory('USAGE', k)));
+    const usage = await Promise.all(
+      keys.map((k) => (this.redis as unknown as MemoryUsage).skMemoryUsage(k)),
+    );
     const sizes = usage.filter((u): u is number => typeof u === 'number');
     return sizes.length === 0 ? 0 : sizes.reduce((a, b) => a + b, 0) / sizes.length;
   }

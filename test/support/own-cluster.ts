@@ -30,19 +30,35 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
   }
 }
 
+/** A node as CLUSTER NODES describes it. */
+export interface ClusterNode {
+  id: string;
+  port: number;
+  role: 'master' | 'replica';
+  /** Marked failing (`fail` or `fail?`) by the node asked. */
+  failing: boolean;
+  /** A replica's master id. */
+  masterId: string | null;
+  /** Inclusive slot ranges a master serves. */
+  slots: [number, number][];
+}
+
 /**
  * A Redis Cluster of the test's own on loopback: `masters` redis-server processes in cluster
  * mode (and `replicas` per master), each in its own directory under the OS temp dir, joined by
- * `redis-cli --cluster create`; ready once every node reports cluster_state:ok.
+ * `redis-cli --cluster create`; ready once every node reports cluster_state:ok (and, with
+ * replicas, every replica is in sync). `nodeTimeoutMs` is cluster-node-timeout: how long a
+ * master may be silent before its replica takes over.
  */
 export class OwnCluster {
   readonly ports: number[] = [];
-  private readonly children: ChildProcess[] = [];
+  private readonly children = new Map<number, ChildProcess>();
   private dir = '';
 
   constructor(
     private readonly masters = 3,
     private readonly replicas = 0,
+    private readonly nodeTimeoutMs = 2000,
   ) {}
 
   /** REDIS_CLUSTER_NODES for the service. */
@@ -60,7 +76,7 @@ export class OwnCluster {
     const taken = new Set<number>();
     const count = this.masters * (1 + this.replicas);
     for (let i = 0; i < count; i++) this.ports.push(await freeClusterPort(taken));
-    for (const port of this.ports) this.children.push(this.spawnNode(port));
+    for (const port of this.ports) this.children.set(port, this.spawnNode(port, true));
     for (const port of this.ports) await this.untilAnswering(port);
     await run('redis-cli', [
       '--cluster',
@@ -71,18 +87,48 @@ export class OwnCluster {
       '--cluster-yes',
     ]);
     for (const port of this.ports) await this.untilClusterOk(port);
+    if (this.replicas > 0) for (const port of this.ports) await this.untilInSync(port);
     return this;
   }
 
   async stop(): Promise<void> {
-    await killProcesses(this.children.splice(0));
+    const children = [...this.children.values()];
+    this.children.clear();
+    await killProcesses(children);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private spawnNode(port: number): ChildProcess {
+  /** SIGKILLs one node (a crash: no goodbye to the cluster), resolved once it has exited. */
+  async kill(port: number): Promise<void> {
+    const child = this.children.get(port);
+    this.children.delete(port);
+    if (child) await killProcesses([child]);
+  }
+
+  /** Starts a killed node again on its port and nodes.conf, so that it rejoins the cluster. */
+  async restart(port: number): Promise<void> {
+    this.children.set(port, this.spawnNode(port, false));
+    await this.untilAnswering(port);
+  }
+
+  /** CLUSTER NODES as the first running node (other than `except`) sees it. */
+  async topology(except: number[] = []): Promise<ClusterNode[]> {
+    const port = [...this.children.keys()].find((p) => !except.includes(p));
+    if (port === undefined) throw new Error('no cluster node is running');
+    const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      return parseNodes((await redis.cluster('NODES')) as string);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  private spawnNode(port: number, fresh: boolean): ChildProcess {
     const dir = path.join(this.dir, String(port));
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir);
+    if (fresh) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
+    }
     return spawn(
       'redis-server',
       [
@@ -97,7 +143,7 @@ export class OwnCluster {
         '--cluster-config-file',
         'nodes.conf',
         '--cluster-node-timeout',
-        '2000',
+        String(this.nodeTimeoutMs),
         '--save',
         '',
         '--appendonly',
@@ -119,6 +165,20 @@ export class OwnCluster {
     );
   }
 
+  /** A master has all its replicas online; a replica's link to its master is up. */
+  private async untilInSync(port: number): Promise<void> {
+    await this.probe(
+      port,
+      async (redis) => {
+        const info = await redis.info('replication');
+        return info.includes('role:master')
+          ? info.includes(`connected_slaves:${this.replicas}`) && !/state=(?!online)/.test(info)
+          : info.includes('master_link_status:up');
+      },
+      true,
+    );
+  }
+
   private async probe<T>(port: number, ask: (r: Redis) => Promise<T>, want: T): Promise<void> {
     const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
     try {
@@ -132,4 +192,27 @@ export class OwnCluster {
       redis.disconnect();
     }
   }
+}
+
+function parseNodes(text: string): ClusterNode[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [id, address, flags, master, , , , , ...slots] = line.trim().split(' ');
+      const set = flags.split(',');
+      return {
+        id,
+        port: Number(address.split('@')[0].split(':').pop()),
+        role: set.includes('master') ? 'master' : 'replica',
+        failing: set.includes('fail') || set.includes('fail?'),
+        masterId: master === '-' ? null : master,
+        slots: slots
+          .filter((range) => !range.startsWith('['))
+          .map((range) => {
+            const [from, to = from] = range.split('-').map(Number);
+            return [from, to] as [number, number];
+          }),
+      };
+    });
 }
