@@ -1,7 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { SESSION_ARCHIVE } from '../state/session-archive';
-import { SessionsModule } from '../sessions/sessions.module';
 import { AUDIT_QUEUE } from './audit.constants';
 import { AuditArchive } from './audit-archive';
 import { AuditBacklog } from './audit-backlog';
@@ -23,7 +22,7 @@ import { AuditProcessor } from './audit.processor';
  */
 @Global()
 @Module({
-  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE }), SessionsModule],
+  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE })],
   controllers: [AuditEventsController],
   providers: [
     AuditDatabase,
@@ -40,6 +39,6 @@ import { AuditProcessor } from './audit.processor';
     AuditBacklog,
     { provide: SESSION_ARCHIVE, useExisting: AuditArchive },
   ],
-  exports: [AuditDatabase, SESSION_ARCHIVE, AuditBacklog, BullModule],
+  exports: [AuditDatabase, SESSION_ARCHIVE, AuditBacklog, AuditProducer, OutboxRelay, BullModule],
 })
 export class AuditModule {}

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module';
+import { CommitsModule } from '../commits/commits.module';
+import { BroadcastModule } from './broadcast.module';
 import { SessionsGateway } from './sessions.gateway';
 import { SocketAuth } from './socket-auth';
 import { SocketQuota } from './socket-quota';
 import { SocketStats } from './socket-stats';
 import { WatcherRegistry } from './watcher-registry';
 
+/** The socket surface: inbound events go through the command path; the push is BroadcastModule's. */
 @Module({
-  imports: [SessionsModule],
+  imports: [CommitsModule, BroadcastModule],
   providers: [SessionsGateway, WatcherRegistry, SocketStats, SocketAuth, SocketQuota],
   exports: [SessionsGateway, SocketStats],
 })

@@ -1,6 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module';
 import { WEBHOOKS_QUEUE } from './webhook.constants';
 import { WebhookBacklogMonitor } from './webhook-backlog.monitor';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
@@ -20,7 +19,7 @@ import { WebhookProcessor } from './webhook.processor';
  * keeps one mailbox per session and delivers it in order, and the attempts endpoint.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), SessionsModule],
+  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE })],
   controllers: [WebhookDeliveriesController],
   providers: [
     webhookRedisProvider,
