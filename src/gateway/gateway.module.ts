@@ -7,7 +7,7 @@ import { SocketQuota } from './socket-quota';
 import { SocketStats } from './socket-stats';
 import { WatcherRegistry } from './watcher-registry';
 
-/** The socket surface: inbound events go through the command path; the push is BroadcastModule's. */
+/** The socket surface: inbound events take the command path; the push is BroadcastModule's. */
 @Module({
   imports: [CommitsModule, BroadcastModule],
   providers: [SessionsGateway, WatcherRegistry, SocketStats, SocketAuth, SocketQuota],

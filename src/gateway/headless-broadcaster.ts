@@ -31,7 +31,8 @@ export class HeadlessBroadcaster implements OnModuleInit, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.broadcaster.publishThrough(null); // it never listened: nothing to close but the adapter's clients
+    // It never listened: nothing to close but the adapter's clients.
+    this.broadcaster.publishThrough(null);
     await this.adapter?.close();
   }
 }

@@ -69,13 +69,13 @@ const MAX_ATTEMPTS = 1000;
  * Runs every change the same way, whoever asks (REST, sockets, the deadline worker): take the
  * state, let the clock apply the command at `now`, write it with a compare-and-set on the
  * version, and on a lost race apply it again to the newer state the CAS returned. Then return
- * the changes, which the caller hands to the commit pipeline (CommandService). The commands of one session take turns on this instance, and
- * the commands that arrive during a turn make the next one together: applied in order, each to
- * the state the one before it left, and written with one CAS. So a session that many clients
- * switch at once neither loses races to its own instance nor pays a round trip and a queue job
- * per command (across instances, the CAS still decides). A session commits at most
- * RATE_LIMIT_SWITCH_PER_SESSION switches a second, whoever sends them (REST or socket); the
- * compare-and-set counts them itself.
+ * the changes, which the caller (CommandService) hands to the commit pipeline. The commands of
+ * one session take turns on this instance, and the commands that arrive during a turn make the
+ * next one together: applied in order, each to the state the one before it left, and written
+ * with one CAS. So a session that many clients switch at once neither loses races to its own
+ * instance nor pays a round trip and a queue job per command (across instances, the CAS still
+ * decides). A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches a second, whoever
+ * sends them (REST or socket); the compare-and-set counts them itself.
  */
 @Injectable()
 export class SessionsService {
