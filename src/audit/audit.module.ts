@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { QueueModule } from '../queue/queue.module';
 import { SESSION_ARCHIVE } from '../state/session-archive';
 import { AUDIT_QUEUE } from './audit.constants';
 import { AuditArchive } from './audit-archive';
@@ -20,9 +21,8 @@ import { AuditProcessor } from './audit.processor';
  * The audit trail: a producer on the state path, a BullMQ consumer that writes PostgreSQL off
  * the request path, the events endpoint, and the archive that refills Redis.
  */
-@Global()
 @Module({
-  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE })],
+  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE }), QueueModule],
   controllers: [AuditEventsController],
   providers: [
     AuditDatabase,

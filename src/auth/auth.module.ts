@@ -1,11 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { CommandPolicy } from './command-policy';
 
-@Global()
+/** Credentials, the global AuthGuard (APP_GUARD) and the command policy of REST and sockets. */
 @Module({
   providers: [
     AuthService,

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { QueueModule } from '../queue/queue.module';
 import { RedisConnections } from '../redis/redis-connections';
 import { DEADLINE_POLL_REDIS_CLIENT, DEADLINES_QUEUE } from './deadline.constants';
 import { DeadlineEntriesMonitor } from './deadline-entries.monitor';
@@ -15,7 +16,7 @@ import { LowTimeWarnings } from './low-time-warnings';
  * registered here for the drain of the jobs that earlier versions queued (DeadlineProcessor).
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE })],
+  imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE }), QueueModule],
   providers: [
     {
       provide: DEADLINE_POLL_REDIS_CLIENT,

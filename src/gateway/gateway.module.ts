@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { CommitsModule } from '../commits/commits.module';
 import { BroadcastModule } from './broadcast.module';
 import { SessionsGateway } from './sessions.gateway';
@@ -9,7 +10,7 @@ import { WatcherRegistry } from './watcher-registry';
 
 /** The socket surface: inbound events take the command path; the push is BroadcastModule's. */
 @Module({
-  imports: [CommitsModule, BroadcastModule],
+  imports: [AuthModule, CommitsModule, BroadcastModule],
   providers: [SessionsGateway, WatcherRegistry, SocketStats, SocketAuth, SocketQuota],
   exports: [SessionsGateway, SocketStats],
 })

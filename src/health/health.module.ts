@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditModule } from '../audit/audit.module';
 import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { GatewayModule } from '../gateway/gateway.module';
 import { QueueMonitor } from '../queue/queue-monitor';
@@ -12,7 +13,7 @@ import { ShutdownState } from './shutdown-state';
 
 /** Probes for Kubernetes (/health, /ready) and a report for humans (/health/details). */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), DeadlinesModule, GatewayModule],
+  imports: [TerminusModule.forRoot({ logger: false }), AuditModule, DeadlinesModule, GatewayModule],
   controllers: [HealthController],
   providers: [
     RedisHealthIndicator,

@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RedisConnections } from '../redis/redis-connections';
 import { SessionKeys } from '../state/session-keys';
 import { JobBatcher } from './job-batcher';
@@ -10,9 +10,9 @@ import { ProducerQueues } from './producer-queues';
  * connection (`maxRetriesPerRequest: null`), so that they wait through a Redis outage instead of failing;
  * the producers on the request path add on the fail-fast producer connection instead, through
  * the JobBatcher (one pipeline per turn of the event loop).
- * The prefix is a hash tag, so that a queue's keys stay in one Cluster slot.
+ * The prefix is a hash tag, so that a queue's keys stay in one Cluster slot. BullModule's root
+ * configuration is global by its own convention; the batcher is imported by the producers.
  */
-@Global()
 @Module({
   imports: [
     BullModule.forRootAsync({

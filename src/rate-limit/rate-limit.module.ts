@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import Redis from 'ioredis';
+import { AuthModule } from '../auth/auth.module';
 import { Env } from '../config/env.validation';
 import { REDIS_CLIENT } from '../state/redis.constants';
 import { FailOpenStorage } from './fail-open.storage';
@@ -15,6 +16,7 @@ import { RateLimitGuard } from './rate-limit.guard';
  */
 @Module({
   imports: [
+    AuthModule,
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, REDIS_CLIENT],
       useFactory: (config: ConfigService<Env, true>, redis: Redis) => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { Idempotency } from './idempotency';
 import { StateModule } from '../state/state.module';
 import { SessionCache } from './session-cache';
@@ -10,7 +11,7 @@ import { SessionsService } from './sessions.service';
  * a commit is the commit pipeline's (CommitsModule, above this one).
  */
 @Module({
-  imports: [StateModule],
+  imports: [StateModule, AuditModule],
   providers: [SessionsService, SessionLoader, SessionCache, Idempotency],
   exports: [SessionsService, SessionLoader],
 })

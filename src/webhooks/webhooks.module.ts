@@ -1,5 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { QueueModule } from '../queue/queue.module';
 import { WEBHOOKS_QUEUE } from './webhook.constants';
 import { WebhookBacklogMonitor } from './webhook-backlog.monitor';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
@@ -19,7 +21,7 @@ import { WebhookProcessor } from './webhook.processor';
  * keeps one mailbox per session and delivers it in order, and the attempts endpoint.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE })],
+  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), QueueModule, AuditModule],
   controllers: [WebhookDeliveriesController],
   providers: [
     webhookRedisProvider,
