@@ -16,13 +16,22 @@ import { AuditWorkerLifecycle } from './audit-worker.lifecycle';
 import { AuditWriter } from './audit-writer';
 import { OutboxRelay } from './outbox-relay';
 import { AuditProcessor } from './audit.processor';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * The audit trail: a producer on the state path, a BullMQ consumer that writes PostgreSQL off
  * the request path, the events endpoint, and the archive that refills Redis.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE }), QueueModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    RedisModule,
+    BullModule.registerQueue({ name: AUDIT_QUEUE }),
+    QueueModule,
+  ],
   controllers: [AuditEventsController],
   providers: [
     AuditDatabase,

@@ -11,6 +11,8 @@ import { DeadlineProcessor } from './deadline.processor';
 import { DeadlineRunner } from './deadline-runner';
 import { DeadlineWorkerLifecycle } from './deadline-worker.lifecycle';
 import { OutboxRecovery } from './outbox-recovery';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * The write path above the sessions' rules: the command path (CommandService) and what follows
@@ -18,7 +20,15 @@ import { OutboxRecovery } from './outbox-recovery';
  * (timers, the durable entries' poller, the drained jobs) and outbox entries recovered.
  */
 @Module({
-  imports: [SessionsModule, AuditModule, DeadlinesModule, WebhooksModule, BroadcastModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    SessionsModule,
+    AuditModule,
+    DeadlinesModule,
+    WebhooksModule,
+    BroadcastModule,
+  ],
   providers: [
     CommandService,
     CommitPipeline,

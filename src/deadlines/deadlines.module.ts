@@ -8,6 +8,9 @@ import { DeadlineScheduler } from './deadline-scheduler';
 import { DeadlineStore } from './deadline-store';
 import { DeadlineTimers } from './deadline-timers';
 import { LowTimeWarnings } from './low-time-warnings';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * What happens by itself at an instant: clocks that run out, scheduled starts and low-time
@@ -16,7 +19,13 @@ import { LowTimeWarnings } from './low-time-warnings';
  * registered here for the drain of the jobs that earlier versions queued (DeadlineProcessor).
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE }), QueueModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    RedisModule,
+    BullModule.registerQueue({ name: DEADLINES_QUEUE }),
+    QueueModule,
+  ],
   providers: [
     {
       provide: DEADLINE_POLL_REDIS_CLIENT,

@@ -10,10 +10,21 @@ import { HealthController } from './health.controller';
 import { PostgresHealthIndicator } from './postgres.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ShutdownState } from './shutdown-state';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /** Probes for Kubernetes (/health, /ready) and a report for humans (/health/details). */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AuditModule, DeadlinesModule, GatewayModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    RedisModule,
+    TerminusModule.forRoot({ logger: false }),
+    AuditModule,
+    DeadlinesModule,
+    GatewayModule,
+  ],
   controllers: [HealthController],
   providers: [
     RedisHealthIndicator,

@@ -4,6 +4,8 @@ import { RedisConnections } from '../redis/redis-connections';
 import { SessionKeys } from '../state/session-keys';
 import { JobBatcher } from './job-batcher';
 import { ProducerQueues } from './producer-queues';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
 
 /**
  * BullMQ's shared settings. Workers (and the queues they consume) share the `queue` worker
@@ -15,7 +17,10 @@ import { ProducerQueues } from './producer-queues';
  */
 @Module({
   imports: [
+    StateModule,
+    RedisModule,
     BullModule.forRootAsync({
+      imports: [RedisModule, StateModule],
       inject: [RedisConnections, SessionKeys],
       useFactory: async (connections: RedisConnections, keys: SessionKeys) => ({
         // One shared connection (a Cluster on a cluster); each worker duplicates it to block.

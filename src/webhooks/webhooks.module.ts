@@ -15,13 +15,23 @@ import { WebhookSender } from './webhook-sender';
 import { WebhookSettings } from './webhook-settings';
 import { WebhookWorkerLifecycle } from './webhook-worker.lifecycle';
 import { WebhookProcessor } from './webhook.processor';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * Signed webhooks (contract section 9): a producer on the commit path, a BullMQ consumer that
  * keeps one mailbox per session and delivers it in order, and the attempts endpoint.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), QueueModule, AuditModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    RedisModule,
+    BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+    QueueModule,
+    AuditModule,
+  ],
   controllers: [WebhookDeliveriesController],
   providers: [
     webhookRedisProvider,
