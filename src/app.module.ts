@@ -14,7 +14,7 @@ import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
-import { SessionsModule } from './sessions/sessions.module';
+import { SessionsApiModule } from './sessions/sessions-api.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -35,7 +35,7 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         RateLimitModule,
-        SessionsModule,
+        SessionsApiModule,
         AuditModule,
         GatewayModule,
         DeadlinesModule,

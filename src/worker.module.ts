@@ -7,7 +7,7 @@ import { HeadlessBroadcastModule } from './gateway/headless-broadcast.module';
 import { WorkerHeartbeat } from './health/worker-heartbeat';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
-import { SessionsModule } from './sessions/sessions.module';
+import { CommitsModule } from './commits/commits.module';
 import { RedisModule } from './redis/redis.module';
 import { StateModule } from './state/state.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -26,7 +26,7 @@ export class WorkerModule {
         StateModule,
         QueueModule,
         MetricsModule,
-        SessionsModule,
+        CommitsModule,
         AuditModule,
         DeadlinesModule,
         WebhooksModule,

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { SessionChangeFeed } from '../src/sessions/session-change-feed';
+import { CommitPipeline } from '../src/commits/commit-pipeline';
 import { REDIS_CLIENT } from '../src/state/redis.constants';
 import { SessionKeys } from '../src/state/session-keys';
 import { Api, uneven } from './support/api';
@@ -11,7 +11,7 @@ import { waitUntil } from './support/wait';
 
 /**
  * An instance that committed a version and died before handing it on (the fault hook: its
- * change feed drops everything): the version is acknowledged, and the outbox written by the
+ * commit pipeline drops everything): the version is acknowledged, and the outbox written by the
  * same compare-and-set lets another instance record it, push it and arm its deadline.
  */
 describe('a commit whose writer never enqueued it', () => {
@@ -70,7 +70,7 @@ describe('a commit whose writer never enqueued it', () => {
     try {
       await w.next('session:state', (s) => s.version === 2);
       // The fault: from here on, the writer commits and hands nothing on.
-      writer.get(SessionChangeFeed).publish = () => Promise.resolve();
+      writer.get(CommitPipeline).committed = () => Promise.resolve();
       const acked = (await api.command(id, 'switch').expect(200)).body.data;
       expect(acked).toMatchObject({ version: 3, active_participant_id: 'black' });
 
@@ -127,13 +127,13 @@ describe('a commit whose writer never enqueued it', () => {
 
   /** The fault, while `action` runs: the writer commits and hands nothing on. */
   async function neverHandedOn(action: () => Promise<unknown>): Promise<void> {
-    const feed = writer.get(SessionChangeFeed);
-    const publish = feed.publish.bind(feed);
-    feed.publish = () => Promise.resolve();
+    const pipeline = writer.get(CommitPipeline);
+    const committed = pipeline.committed.bind(pipeline);
+    pipeline.committed = () => Promise.resolve();
     try {
       await action();
     } finally {
-      feed.publish = publish;
+      pipeline.committed = committed;
     }
   }
 

@@ -5,6 +5,7 @@ import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import basicAuth from 'express-basic-auth';
 import { AUDIT_QUEUE } from '../audit/audit.constants';
+import { AuditModule } from '../audit/audit.module';
 import { Env } from '../config/env.validation';
 import { DEADLINES_QUEUE } from '../deadlines/deadline.constants';
 import { DeadlinesModule } from '../deadlines/deadlines.module';
@@ -17,6 +18,7 @@ export const ADMIN_ROUTE = '/admin/queues';
  */
 @Module({
   imports: [
+    AuditModule,
     DeadlinesModule,
     BullBoardModule.forRootAsync({
       inject: [ConfigService],

@@ -7,8 +7,7 @@ import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
 import { ProducerQueues } from '../queue/producer-queues';
-import { SessionChange, SessionChangeListener, SessionDeletion } from '../state/session-change';
-import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { SessionChange, SessionDeletion } from '../state/session-change';
 import { AUDIT_JOB, AUDIT_QUEUE, AuditEvent, AuditJobData } from './audit.constants';
 import { auditEventsOf, deletionEventOf } from './audit-events';
 import { AUDIT_JOB_OPTIONS } from './audit-retry';
@@ -21,19 +20,19 @@ import { AUDIT_JOB_OPTIONS } from './audit-retry';
  * writes a job's events in one statement, and the events table's key (session, version) makes
  * a job written twice leave one row each. It adds on the fail-fast
  * producer connection, so that a Redis that refuses the job fails the enqueue at once; the
- * request still succeeds, and the failure is logged and counted.
+ * request still succeeds, and the failure is logged and counted. Called by the commit pipeline.
  */
 @Injectable()
-export class AuditProducer implements SessionChangeListener, OnModuleInit {
+export class AuditProducer implements OnModuleInit {
   private readonly logger = new Logger(AuditProducer.name);
   private readonly queue: Queue<AuditJobData>;
   private readonly stream: JobStream<AuditEvent>;
+  private readonly enabled: boolean;
 
   constructor(
     queues: ProducerQueues,
-    private readonly feed: SessionChangeFeed,
     private readonly jobs: JobBatcher,
-    private readonly config: ConfigService<Env, true>,
+    config: ConfigService<Env, true>,
     @InjectMetric(METRICS.auditEnqueueFailures) private readonly failures: Counter,
   ) {
     this.queue = queues.open<AuditJobData>(AUDIT_QUEUE);
@@ -44,20 +43,23 @@ export class AuditProducer implements SessionChangeListener, OnModuleInit {
       max: config.get('AUDIT_BATCH_MAX', { infer: true }),
       data: (events) => ({ events }),
     };
+    this.enabled = config.get('AUDIT_ENABLED', { infer: true });
   }
 
   onModuleInit(): void {
-    if (this.config.get('AUDIT_ENABLED', { infer: true })) this.feed.subscribe(this);
-    else this.logger.warn('AUDIT_ENABLED=false: state changes are not recorded (benchmarks only)');
+    if (!this.enabled)
+      this.logger.warn('AUDIT_ENABLED=false: state changes are not recorded (benchmarks only)');
   }
 
-  async onChange(change: SessionChange): Promise<void> {
-    if (change.steps.length === 0 || change.recovered) return;
+  /** A recovered change is in PostgreSQL already (OutboxRelay). */
+  async recordChange(change: SessionChange): Promise<void> {
+    if (!this.enabled || change.steps.length === 0 || change.recovered) return;
     await this.enqueue(change.sessionId, auditEventsOf(change));
   }
 
   /** Already written by the archive before the delete was answered; queued all the same. */
-  async onDelete(deletion: SessionDeletion): Promise<void> {
+  async recordDeletion(deletion: SessionDeletion): Promise<void> {
+    if (!this.enabled) return;
     await this.enqueue(deletion.sessionId, [deletionEventOf(deletion)]);
   }
 

@@ -9,14 +9,12 @@ import { Env } from '../config/env.validation';
 import { startConsumer, stopConsumer } from '../queue/consumer';
 import { AuditReaper } from './audit-reaper';
 import { AuditProcessor } from './audit.processor';
-import { OutboxRelay } from './outbox-relay';
 
 /**
- * Starts consuming audit jobs in this process, relaying stale outbox entries, and reaping the
- * failed jobs every AUDIT_REAPER_INTERVAL_MS, unless AUDIT_WORKER=false. On shutdown the
- * worker finishes its active jobs (and their batch) and the relay and reaper their passes
- * before PostgreSQL and Redis close, which happens in the later
- * onApplicationShutdown phase.
+ * Starts consuming audit jobs in this process and reaping the failed jobs every
+ * AUDIT_REAPER_INTERVAL_MS, unless AUDIT_WORKER=false (the outbox relay is OutboxRecovery's).
+ * On shutdown the worker finishes its active jobs (and their batch) and the reaper its pass
+ * before PostgreSQL and Redis close, which happens in the later onApplicationShutdown phase.
  */
 @Injectable()
 export class AuditWorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -24,13 +22,8 @@ export class AuditWorkerLifecycle implements OnApplicationBootstrap, BeforeAppli
   private reaping: NodeJS.Timeout | null = null;
   private pass: Promise<unknown> | null = null;
 
-  private relayTimer: NodeJS.Timeout | null = null;
-  private relayPass: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-
   constructor(
     private readonly processor: AuditProcessor,
-    private readonly relay: OutboxRelay,
     private readonly reaper: AuditReaper,
     private readonly config: ConfigService<Env, true>,
   ) {}
@@ -45,32 +38,15 @@ export class AuditWorkerLifecycle implements OnApplicationBootstrap, BeforeAppli
       this.config.get('AUDIT_CONCURRENCY', { infer: true }),
       this.logger,
     );
-    this.scheduleRelay();
     const every = this.config.get('AUDIT_REAPER_INTERVAL_MS', { infer: true });
     this.reaping = setInterval(() => this.reap(), every).unref();
     this.reap();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.relayTimer) clearTimeout(this.relayTimer);
     if (this.reaping) clearInterval(this.reaping);
-    await Promise.all([this.relayPass, this.pass]);
+    await this.pass;
     await stopConsumer(this.processor.worker, this.logger);
-  }
-
-  /** One pass at a time, the next one an interval after it ended. */
-  private scheduleRelay(): void {
-    if (this.stopped) return;
-    this.relayTimer = setTimeout(
-      () => {
-        this.relayPass = this.relay
-          .relayOnce()
-          .catch((err: Error) => this.logger.warn(`Outbox relay pass failed: ${err.message}`))
-          .finally(() => this.scheduleRelay());
-      },
-      this.config.get('OUTBOX_RELAY_INTERVAL_MS', { infer: true }),
-    );
   }
 
   /** One pass at a time (one that waits for Redis skips the next); a failed one is tried again. */

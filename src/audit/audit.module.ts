@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { QueueModule } from '../queue/queue.module';
 import { SESSION_ARCHIVE } from '../state/session-archive';
-import { SessionsModule } from '../sessions/sessions.module';
 import { AUDIT_QUEUE } from './audit.constants';
 import { AuditArchive } from './audit-archive';
 import { AuditBacklog } from './audit-backlog';
@@ -16,14 +16,22 @@ import { AuditWorkerLifecycle } from './audit-worker.lifecycle';
 import { AuditWriter } from './audit-writer';
 import { OutboxRelay } from './outbox-relay';
 import { AuditProcessor } from './audit.processor';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * The audit trail: a producer on the state path, a BullMQ consumer that writes PostgreSQL off
  * the request path, the events endpoint, and the archive that refills Redis.
  */
-@Global()
 @Module({
-  imports: [BullModule.registerQueue({ name: AUDIT_QUEUE }), SessionsModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    RedisModule,
+    BullModule.registerQueue({ name: AUDIT_QUEUE }),
+    QueueModule,
+  ],
   controllers: [AuditEventsController],
   providers: [
     AuditDatabase,
@@ -40,6 +48,6 @@ import { AuditProcessor } from './audit.processor';
     AuditBacklog,
     { provide: SESSION_ARCHIVE, useExisting: AuditArchive },
   ],
-  exports: [AuditDatabase, SESSION_ARCHIVE, AuditBacklog, BullModule],
+  exports: [AuditDatabase, SESSION_ARCHIVE, AuditBacklog, AuditProducer, OutboxRelay, BullModule],
 })
 export class AuditModule {}

@@ -6,7 +6,7 @@ import { Counter } from 'prom-client';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { METRICS } from '../metrics/metric-names';
-import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { SessionChange } from '../state/session-change';
 import { OUTBOX_SHARDS } from '../state/session-keys';
 import { SessionStore } from '../state/session-store';
 import { OutboxEntry } from '../state/outbox-entry';
@@ -28,8 +28,9 @@ const LEASE_MS = 30_000;
  * the compare-and-set itself; the normal path writes it to PostgreSQL through the audit queue
  * and trims it within milliseconds. Entries still there after OUTBOX_STALE_MS were committed by
  * a writer that never got to enqueue them (it crashed, or Redis ran the write after the caller
- * had given up: a phantom commit). The relay writes them, and hands them to the listeners as
- * recovered changes, so that they are pushed, their deadline armed and their webhooks sent.
+ * had given up: a phantom commit). The relay writes them, and hands them back to its caller as
+ * recovered changes (OutboxRecovery), for the commit pipeline to push them, arm their deadline
+ * and send their webhooks.
  */
 @Injectable()
 export class OutboxRelay {
@@ -39,7 +40,6 @@ export class OutboxRelay {
   constructor(
     private readonly store: SessionStore,
     private readonly recorder: AuditRecorder,
-    private readonly feed: SessionChangeFeed,
     private readonly time: TimeSource,
     private readonly backlog: AuditBacklog,
     @InjectMetric(METRICS.outboxRecovered) private readonly recovered: Counter,
@@ -49,16 +49,17 @@ export class OutboxRelay {
     this.staleMs = config.get('OUTBOX_STALE_MS', { infer: true });
   }
 
-  /** One pass over every index shard: what it relayed, in versions. Then the backlog's size. */
-  async relayOnce(): Promise<number> {
-    const relayed = await this.relayStale();
+  /**
+   * One pass over every index shard: each session's relayed versions, as one recovered change,
+   * once PostgreSQL has them. Then the backlog's size.
+   */
+  async *relayOnce(): AsyncGenerator<SessionChange> {
+    yield* this.relayStale();
     await this.backlog.measure();
-    return relayed;
   }
 
-  private async relayStale(): Promise<number> {
+  private async *relayStale(): AsyncGenerator<SessionChange> {
     const now = this.time.now();
-    let relayed = 0;
     for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
       const backlog = await this.store.outboxBacklog(shard);
       if (backlog.oldest === null || backlog.oldest > now - this.staleMs) continue;
@@ -68,19 +69,24 @@ export class OutboxRelay {
         now + LEASE_MS,
         CLAIM_MAX,
       );
-      for (const id of ids) relayed += await this.relaySession(id, now + LEASE_MS);
+      for (const id of ids) {
+        const recovered = await this.relaySession(id, now + LEASE_MS);
+        if (recovered) yield recovered;
+      }
     }
-    return relayed;
   }
 
-  private async relaySession(sessionId: string, leasedUntil: number): Promise<number> {
+  private async relaySession(
+    sessionId: string,
+    leasedUntil: number,
+  ): Promise<SessionChange | null> {
     const { entries, broken, handedOff } = await this.store.readOutbox(sessionId);
     if (broken.length > 0) await this.giveUp(sessionId, broken);
     if (entries.length === 0) {
       // Trimmed meanwhile (our lease kept the trimmer from unindexing it): unindex it now,
       // unless a commit filed it again since.
       if (broken.length === 0) await this.store.unindexOutbox(sessionId, leasedUntil);
-      return 0;
+      return null;
     }
     for (let from = 0; from < entries.length; from += WRITE_MAX)
       await this.recorder.record(entries.slice(from, from + WRITE_MAX).map((e) => e.event));
@@ -93,9 +99,9 @@ export class OutboxRelay {
       this.logger.warn(
         `Relayed ${unpublished.length} version(s) of ${sessionId} never handed on (v${first.version}-v${last.version})`,
       );
-      await this.feed.publish(recoveredChange(sessionId, unpublished, this.time.now()));
+      return recoveredChange(sessionId, unpublished, this.time.now());
     }
-    return entries.length;
+    return null;
   }
 
   /** Versions whose state expired unwritten: named once and trimmed, never guessed. */
@@ -108,8 +114,8 @@ export class OutboxRelay {
   }
 }
 
-/** The entries as a change for the listeners, marked recovered (already in PostgreSQL). */
-function recoveredChange(sessionId: string, entries: OutboxEntry[], now: number) {
+/** The entries as a change for the pipeline, marked recovered (already in PostgreSQL). */
+function recoveredChange(sessionId: string, entries: OutboxEntry[], now: number): SessionChange {
   const steps = entries.map(({ event }) => stepOf(event));
   const after = steps[steps.length - 1].state;
   return {

@@ -2,9 +2,7 @@ import { Logger } from '@nestjs/common';
 import { applyCommand, ClockState, createSession, deadlineOf } from '@synckairos/clock';
 import { Counter } from 'prom-client';
 import { SessionChange } from '../state/session-change';
-import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { TimeSource } from '../common/time/time-source';
-import { DeadlineRunner } from './deadline-runner';
 import { DeadlineScheduler } from './deadline-scheduler';
 import { DeadlineStore } from './deadline-store';
 import { DeadlineTimers } from './deadline-timers';
@@ -38,9 +36,7 @@ describe('DeadlineScheduler', () => {
   const inc = jest.fn();
   const timers = new DeadlineTimers({ now: () => Date.now() } as TimeSource);
   const scheduler = new DeadlineScheduler(
-    { subscribe: () => undefined } as unknown as SessionChangeFeed,
     timers,
-    { fire: () => Promise.resolve() } as unknown as DeadlineRunner,
     { arm, remove } as unknown as DeadlineStore,
     { inc } as unknown as Counter,
   );
@@ -54,8 +50,8 @@ describe('DeadlineScheduler', () => {
   afterAll(() => timers.onApplicationShutdown());
 
   it('replaces the one entry on every change that leaves a clock running, earlier or later', async () => {
-    await scheduler.onChange(change(created, started));
-    await scheduler.onChange(change(started, switched));
+    await scheduler.armFor(change(created, started));
+    await scheduler.armFor(change(started, switched));
     expect(arm.mock.calls).toEqual([
       ['game-1', started.version, deadlineOf(started)],
       ['game-1', switched.version, deadlineOf(switched)],
@@ -64,29 +60,29 @@ describe('DeadlineScheduler', () => {
   });
 
   it('clears the entry when no clock runs any more, and touches nothing when none ran', async () => {
-    await scheduler.onChange(change(switched, paused));
+    await scheduler.armFor(change(switched, paused));
     expect(arm.mock.calls).toEqual([['game-1', paused.version, null]]);
     arm.mockClear();
-    await scheduler.onChange(change(null, created));
-    await scheduler.onChange(change(paused, paused));
+    await scheduler.armFor(change(null, created));
+    await scheduler.armFor(change(paused, paused));
     expect(arm).not.toHaveBeenCalled();
   });
 
   it('arms nothing for a change that a later one of the same write supersedes', async () => {
-    await scheduler.onChange(change(started, switched, { superseded: true }));
+    await scheduler.armFor(change(started, switched, { superseded: true }));
     expect(arm).not.toHaveBeenCalled();
   });
 
   it('a refused arm is counted, and the change stands', async () => {
     arm.mockRejectedValue(new Error('OOM'));
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    await expect(scheduler.onChange(change(created, started))).resolves.toBeUndefined();
+    await expect(scheduler.armFor(change(created, started))).resolves.toBeUndefined();
     expect(inc).toHaveBeenCalledTimes(1);
   });
 
   it('a deletion removes the entry of a session whose clock ran', async () => {
-    await scheduler.onDelete({ sessionId: 'game-1', last: switched, version: 9, now: T0 });
-    await scheduler.onDelete({ sessionId: 'game-1', last: paused, version: 9, now: T0 });
+    await scheduler.clearFor({ sessionId: 'game-1', last: switched, version: 9, now: T0 });
+    await scheduler.clearFor({ sessionId: 'game-1', last: paused, version: 9, now: T0 });
     expect(remove.mock.calls).toEqual([['game-1']]);
   });
 });

@@ -1,11 +1,9 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { ClockState, wakeUpOf } from '@synckairos/clock';
 import { METRICS } from '../metrics/metric-names';
-import { SessionChange, SessionChangeListener, SessionDeletion } from '../state/session-change';
-import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { DeadlineRunner } from './deadline-runner';
+import { SessionChange, SessionDeletion } from '../state/session-change';
 import { DeadlineStore } from './deadline-store';
 import { DeadlineTimers } from './deadline-timers';
 
@@ -16,34 +14,28 @@ import { DeadlineTimers } from './deadline-timers';
  * instant + grace, or removed when no clock runs: any instance's poller fires it, even if this
  * one died. The entry rides the pipeline of the change's audit job, so it costs no round trip.
  * Of the changes of commands that committed together, only the last was stored: the others arm
- * nothing.
+ * nothing. Called by the commit pipeline; what fires is the DeadlineRunner's.
  */
 @Injectable()
-export class DeadlineScheduler implements SessionChangeListener, OnModuleInit {
+export class DeadlineScheduler {
   private readonly logger = new Logger(DeadlineScheduler.name);
 
   constructor(
-    private readonly feed: SessionChangeFeed,
     private readonly timers: DeadlineTimers,
-    private readonly runner: DeadlineRunner,
     private readonly store: DeadlineStore,
     @InjectMetric(METRICS.deadlineArmFailures) private readonly armFailures: Counter,
   ) {}
 
-  onModuleInit(): void {
-    this.feed.subscribe(this);
-  }
-
-  async onChange(change: SessionChange): Promise<void> {
+  async armFor(change: SessionChange): Promise<void> {
     if (change.superseded) return;
     const due = wakeUpOf(change.after);
-    this.timers.schedule(change.sessionId, due, (id) => void this.runner.fire(id, 'timer'));
+    this.timers.schedule(change.sessionId, due);
     // No clock ran before either: there is no entry to clear (a stray one only fires for nothing).
     if (due === null && (change.before === null || wakeUpOf(change.before) === null)) return;
     await this.armDurable(change.after, due);
   }
 
-  async onDelete(deletion: SessionDeletion): Promise<void> {
+  async clearFor(deletion: SessionDeletion): Promise<void> {
     this.timers.clear(deletion.sessionId);
     if (wakeUpOf(deletion.last) === null) return;
     await this.store.remove(deletion.sessionId).catch((err: Error) => {

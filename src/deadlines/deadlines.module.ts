@@ -1,26 +1,31 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { QueueModule } from '../queue/queue.module';
 import { RedisConnections } from '../redis/redis-connections';
-import { SessionsModule } from '../sessions/sessions.module';
 import { DEADLINE_POLL_REDIS_CLIENT, DEADLINES_QUEUE } from './deadline.constants';
 import { DeadlineEntriesMonitor } from './deadline-entries.monitor';
-import { DeadlinePoller } from './deadline-poller';
-import { DeadlineProcessor } from './deadline.processor';
-import { DeadlineRunner } from './deadline-runner';
 import { DeadlineScheduler } from './deadline-scheduler';
 import { DeadlineStore } from './deadline-store';
 import { DeadlineTimers } from './deadline-timers';
-import { DeadlineWorkerLifecycle } from './deadline-worker.lifecycle';
 import { LowTimeWarnings } from './low-time-warnings';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * What happens by itself at an instant: clocks that run out, scheduled starts and low-time
- * warnings; armed on every change (a local timer, one durable entry per session), fired at the
- * instant. The `deadlines` queue is consumed only to drain the jobs that earlier versions
- * queued (see DeadlineProcessor).
+ * warnings; armed on every change (a local timer, one durable entry per session). What fires
+ * them is CommitsModule's (DeadlineRunner), since a fire is a command. The `deadlines` queue is
+ * registered here for the drain of the jobs that earlier versions queued (DeadlineProcessor).
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: DEADLINES_QUEUE }), SessionsModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    RedisModule,
+    BullModule.registerQueue({ name: DEADLINES_QUEUE }),
+    QueueModule,
+  ],
   providers: [
     {
       provide: DEADLINE_POLL_REDIS_CLIENT,
@@ -30,14 +35,10 @@ import { LowTimeWarnings } from './low-time-warnings';
     },
     DeadlineTimers,
     DeadlineStore,
-    DeadlineRunner,
     DeadlineScheduler,
-    DeadlinePoller,
     DeadlineEntriesMonitor,
-    DeadlineProcessor,
-    DeadlineWorkerLifecycle,
     LowTimeWarnings,
   ],
-  exports: [BullModule, DeadlineStore],
+  exports: [BullModule, DeadlineStore, DeadlineScheduler, DeadlineTimers, LowTimeWarnings],
 })
 export class DeadlinesModule {}

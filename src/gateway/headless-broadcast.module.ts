@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module';
+import { BroadcastModule } from './broadcast.module';
 import { HeadlessBroadcaster } from './headless-broadcaster';
+import { RedisModule } from '../redis/redis.module';
 
 /** For processes without HTTP: publishes changes to the watchers of the API instances. */
 @Module({
-  imports: [SessionsModule],
+  imports: [RedisModule, BroadcastModule],
   providers: [HeadlessBroadcaster],
 })
 export class HeadlessBroadcastModule {}

@@ -2,16 +2,9 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ConfigService } from '@nestjs/config';
 import { Server } from 'socket.io';
 import { Env } from '../config/env.validation';
-import {
-  LowTimeWarning,
-  SessionChange,
-  SessionChangeListener,
-  SessionDeletion,
-} from '../state/session-change';
-import { SessionChangeFeed } from '../sessions/session-change-feed';
 import { RedisConnections } from '../redis/redis-connections';
-import { broadcastChange, broadcastDeletion, broadcastLowTime } from './session-broadcast';
 import { createSocketAdapter, SocketAdapter } from './socket-adapter.factory';
+import { SessionBroadcaster } from './session-broadcaster';
 import { ServerToClientEvents } from './socket-events';
 
 /**
@@ -20,40 +13,26 @@ import { ServerToClientEvents } from './socket-events';
  * deadline firing) still reaches every watcher on the API instances.
  */
 @Injectable()
-export class HeadlessBroadcaster
-  implements SessionChangeListener, OnModuleInit, OnApplicationShutdown
-{
+export class HeadlessBroadcaster implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(HeadlessBroadcaster.name);
-  private server: Server<Record<string, never>, ServerToClientEvents> | null = null;
   private adapter: SocketAdapter | null = null;
 
   constructor(
-    private readonly feed: SessionChangeFeed,
+    private readonly broadcaster: SessionBroadcaster,
     private readonly config: ConfigService<Env, true>,
     private readonly connections: RedisConnections,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.adapter = await createSocketAdapter(this.connections, this.config, this.logger);
-    this.server = new Server({ serveClient: false });
-    this.server.adapter(this.adapter.factory);
-    this.feed.subscribe(this);
-  }
-
-  onChange(change: SessionChange): void {
-    if (this.server) broadcastChange(this.server, change);
-  }
-
-  onDelete(deletion: SessionDeletion): void {
-    if (this.server) broadcastDeletion(this.server, deletion);
-  }
-
-  onLowTime(warning: LowTimeWarning): void {
-    if (this.server) broadcastLowTime(this.server, warning);
+    const server = new Server<Record<string, never>, ServerToClientEvents>({ serveClient: false });
+    server.adapter(this.adapter.factory);
+    this.broadcaster.publishThrough(server);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.server = null; // it never listened: nothing to close but the adapter's clients
+    // It never listened: nothing to close but the adapter's clients.
+    this.broadcaster.publishThrough(null);
     await this.adapter?.close();
   }
 }

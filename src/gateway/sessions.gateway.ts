@@ -1,4 +1,4 @@
-import { Logger, OnModuleInit, UseFilters, UsePipes } from '@nestjs/common';
+import { Logger, UseFilters, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,6 +10,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { CommandPolicy } from '../auth/command-policy';
+import { CommandService } from '../commits/command.service';
 import { SessionView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { BodyValidationPipe } from '../common/pipes/body-validation.pipe';
@@ -17,15 +18,7 @@ import { DEPTH_MESSAGE, nestsDeeperThan } from '../common/pipes/json-inspection'
 import { assertSessionId } from '../common/pipes/session-id.pipe';
 import { TimeSource } from '../common/time/time-source';
 import { SocketSwitchDto } from '../sessions/dto/socket-switch.dto';
-import {
-  LowTimeWarning,
-  SessionChange,
-  SessionChangeListener,
-  SessionDeletion,
-} from '../state/session-change';
-import { SessionChangeFeed } from '../sessions/session-change-feed';
-import { SessionsService } from '../sessions/sessions.service';
-import { broadcastChange, broadcastDeletion, broadcastLowTime } from './session-broadcast';
+import { SessionBroadcaster } from './session-broadcaster';
 import { SocketAuth } from './socket-auth';
 import { AppServer, AppSocket, ROOM_PREFIX, sessionRoom } from './socket-events';
 import { SocketExceptionsFilter, toSocketError } from './socket-exceptions.filter';
@@ -39,27 +32,21 @@ type SwitchData = SessionView & { expired_participant_id?: string };
  * One room per session. A client joins at connect (`query.sessionId` / `auth.sessionId`) or with
  * `session:join`, and gets the snapshot at once; after every committed change, from whichever
  * instance made it, the new state goes to the room through the Redis adapter: one publish per
- * change, whatever the number of watchers. Every inbound event first passes `inbound`: the
+ * change, whatever the number of watchers (SessionBroadcaster, which publishes through this
+ * gateway's server). Every inbound event first passes `inbound`: the
  * token still valid (SocketAuth), the socket's quotas (SocketQuota), a payload of sane depth.
  */
 @WebSocketGateway()
 @UseFilters(SocketExceptionsFilter)
-export class SessionsGateway
-  implements
-    OnGatewayInit,
-    OnGatewayConnection,
-    OnGatewayDisconnect,
-    OnModuleInit,
-    SessionChangeListener
-{
+export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(SessionsGateway.name);
 
   @WebSocketServer()
   server!: AppServer;
 
   constructor(
-    private readonly sessions: SessionsService,
-    private readonly feed: SessionChangeFeed,
+    private readonly sessions: CommandService,
+    private readonly broadcaster: SessionBroadcaster,
     private readonly time: TimeSource,
     private readonly watchers: WatcherRegistry,
     private readonly stats: SocketStats,
@@ -68,12 +55,12 @@ export class SessionsGateway
     private readonly policy: CommandPolicy,
   ) {}
 
-  onModuleInit(): void {
-    this.feed.subscribe(this);
-  }
-
-  /** The handshake authenticates; the last local socket leaving a room stops the watching. */
+  /**
+   * The handshake authenticates; the last local socket leaving a room stops the watching; the
+   * pushes go out through this server.
+   */
   afterInit(server: AppServer): void {
+    this.broadcaster.publishThrough(server);
     server.use((socket, next) => {
       this.socketAuth.authenticate(socket).then(
         (principal) => {
@@ -154,18 +141,6 @@ export class SessionsGateway
   ): Promise<{ ok: true }> {
     await socket.leave(sessionRoom(assertSessionId(sessionIdField(body), 'session_id')));
     return { ok: true };
-  }
-
-  onChange(change: SessionChange): void {
-    broadcastChange(this.server, change);
-  }
-
-  onDelete(deletion: SessionDeletion): void {
-    broadcastDeletion(this.server, deletion);
-  }
-
-  onLowTime(warning: LowTimeWarning): void {
-    broadcastLowTime(this.server, warning);
   }
 
   /**

@@ -7,7 +7,9 @@ import { ScrapeHooks } from './scrape-hooks';
 
 /**
  * Prometheus text at GET /metrics, with Node's default metrics and the service's own. The HTTP
- * metrics are recorded by the pipeline head (app.setup.ts) through HttpMetrics.
+ * metrics are recorded by the pipeline head (app.setup.ts) through HttpMetrics. Global only
+ * because PrometheusModule builds the /metrics controller in its own module, which must see
+ * ScrapeHooks; the modules that record metrics import this one all the same.
  */
 @Global()
 @Module({

@@ -4,7 +4,9 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import Redis from 'ioredis';
+import { AuthModule } from '../auth/auth.module';
 import { Env } from '../config/env.validation';
+import { RedisModule } from '../redis/redis.module';
 import { REDIS_CLIENT } from '../state/redis.constants';
 import { FailOpenStorage } from './fail-open.storage';
 import { RateLimitGuard } from './rate-limit.guard';
@@ -15,7 +17,9 @@ import { RateLimitGuard } from './rate-limit.guard';
  */
 @Module({
   imports: [
+    AuthModule,
     ThrottlerModule.forRootAsync({
+      imports: [RedisModule],
       inject: [ConfigService, REDIS_CLIENT],
       useFactory: (config: ConfigService<Env, true>, redis: Redis) => {
         const prefix = `${config.get('REDIS_KEY_PREFIX', { infer: true })}:rl`;

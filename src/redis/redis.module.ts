@@ -1,10 +1,11 @@
-import { Global, Module, Provider } from '@nestjs/common';
+import { Module, Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
 import { PRODUCER_REDIS_CLIENT, REDIS_CLIENT } from '../state/redis.constants';
 import { VARIADIC_KEY_SCRIPTS } from '../state/session-scripts';
 import { RedisConnections } from './redis-connections';
 import { REDIS_TOPOLOGY, topologyOf } from './redis-topology';
+import { MetricsModule } from '../metrics/metrics.module';
 
 const requestPathClients: Provider[] = [
   {
@@ -27,10 +28,10 @@ const requestPathClients: Provider[] = [
 
 /**
  * The one owner of the process' Redis connections (RedisConnections) and the two shared ones of
- * the request path. Global: nearly every module reads or writes Redis.
+ * the request path, imported by every module that reads or writes Redis.
  */
-@Global()
 @Module({
+  imports: [MetricsModule],
   providers: [
     {
       provide: REDIS_TOPOLOGY,

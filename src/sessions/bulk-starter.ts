@@ -5,7 +5,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { AllExceptionsFilter, ErrorBody } from '../common/filters/all-exceptions.filter';
 import { SESSION_ID_PATTERN } from '../common/pipes/session-id.pipe';
 import { TimeSource } from '../common/time/time-source';
-import { SessionsService } from './sessions.service';
+import { CommandService } from '../commits/command.service';
 
 /** Starts in flight at once: enough to start a round of 500 in well under a second. */
 export const BULK_START_CONCURRENCY = 16;
@@ -30,7 +30,7 @@ export class BulkStarter {
   private readonly errors = new AllExceptionsFilter();
 
   constructor(
-    private readonly sessions: SessionsService,
+    private readonly sessions: CommandService,
     private readonly time: TimeSource,
   ) {}
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ClockState, Step, toView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
+import { SessionChange } from '../state/session-change';
 import { outboxOf, SessionStore } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
 import {
@@ -10,7 +11,6 @@ import {
   SESSION_ARCHIVE,
   SessionArchive,
 } from '../state/session-archive';
-import { SessionChangeFeed } from './session-change-feed';
 
 /**
  * How far a restored session's versions jump past the newest recorded one: versions
@@ -18,11 +18,18 @@ import { SessionChangeFeed } from './session-change-feed';
  */
 export const RESTORE_EPOCH_JUMP = 100_000;
 
+/** A session as found; `restored` when it came back from the archive (a commit of its own). */
+export interface Loaded {
+  state: ClockState;
+  restored?: SessionChange;
+}
+
 /**
  * Finds a session for a command or a read. Redis answers first; when it has no trace of the
  * session (not even a tombstone), the archive may hold its newest snapshot, which is put back
  * in a new epoch of versions (a `session_restored` version of its own), so that no version
- * that may have been acknowledged is ever reused with other content.
+ * that may have been acknowledged is ever reused with other content. The restore is a commit:
+ * it is returned, for the caller to hand on with the command's own changes.
  */
 @Injectable()
 export class SessionLoader {
@@ -32,13 +39,12 @@ export class SessionLoader {
     private readonly store: SessionStore,
     private readonly ttl: SessionTtlPolicy,
     private readonly time: TimeSource,
-    private readonly feed: SessionChangeFeed,
     @Optional() @Inject(SESSION_ARCHIVE) private readonly archive: SessionArchive | null,
   ) {}
 
-  async load(sessionId: string): Promise<ClockState> {
+  async load(sessionId: string): Promise<Loaded> {
     const stored = await this.store.get(sessionId);
-    if (stored.kind === 'live') return stored.state;
+    if (stored.kind === 'live') return { state: stored.state };
     if (stored.kind === 'missing' && this.archive) {
       const restored = await this.restore(sessionId, this.archive);
       if (restored) return restored;
@@ -53,13 +59,12 @@ export class SessionLoader {
     }
   }
 
-  /** Whether the session lives (restored from the archive if Redis lost it). */
-  async exists(sessionId: string): Promise<boolean> {
+  /** The session if it lives (restored from the archive if Redis lost it), else null. */
+  async find(sessionId: string): Promise<Loaded | null> {
     try {
-      await this.load(sessionId);
-      return true;
+      return await this.load(sessionId);
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'SESSION_NOT_FOUND') return false;
+      if (err instanceof DomainError && err.code === 'SESSION_NOT_FOUND') return null;
       throw err;
     }
   }
@@ -69,7 +74,7 @@ export class SessionLoader {
     await this.archive?.recordDeletion(deletion);
   }
 
-  private async restore(sessionId: string, archive: SessionArchive): Promise<ClockState | null> {
+  private async restore(sessionId: string, archive: SessionArchive): Promise<Loaded | null> {
     const archived = await archive.findRestorable(sessionId);
     if (!archived) return null;
     const now = this.time.trustedNow();
@@ -81,7 +86,7 @@ export class SessionLoader {
         `Session ${sessionId} was missing from Redis; restored version ${archived.state.version} ` +
           `as version ${state.version} (versions after ${archived.lastVersion} may be lost)`,
       );
-      await this.feed.publish({
+      const restored = {
         sessionId,
         before: null,
         after: state,
@@ -89,11 +94,11 @@ export class SessionLoader {
         view: toView(state, now),
         now,
         watched: false,
-      });
-      return state;
+      };
+      return { state, restored };
     }
     const raced = await this.store.get(sessionId);
-    return raced.kind === 'live' ? raced.state : null;
+    return raced.kind === 'live' ? { state: raced.state } : null;
   }
 }
 

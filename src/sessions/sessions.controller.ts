@@ -33,7 +33,7 @@ import { StartSessionDto } from './dto/start-session.dto';
 import { START_EXAMPLES } from './dto/start-session.examples';
 import { SwitchSessionDto } from './dto/switch-session.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key.decorator';
-import { SessionsService } from './sessions.service';
+import { CommandService } from '../commits/command.service';
 
 type SwitchView = SessionView & { expired_participant_id?: string };
 
@@ -68,7 +68,7 @@ const Command200 = (summary: string, ...errors: ErrorCode[]) =>
 @ApiSecurity('api-key')
 @Controller('v1/sessions')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(private readonly sessions: CommandService) {}
 
   @Post()
   @HttpCode(201)

@@ -1,25 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { Idempotency } from './idempotency';
 import { StateModule } from '../state/state.module';
-import { BulkStartController } from './bulk-start.controller';
-import { BulkStarter } from './bulk-starter';
 import { SessionCache } from './session-cache';
-import { SessionChangeFeed } from './session-change-feed';
 import { SessionLoader } from './session-loader';
-import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
+/**
+ * The sessions' rules over the store: a command in, the changes it committed out. What follows
+ * a commit is the commit pipeline's (CommitsModule, above this one).
+ */
 @Module({
-  imports: [StateModule],
-  controllers: [SessionsController, BulkStartController],
-  providers: [
-    SessionsService,
-    SessionLoader,
-    SessionCache,
-    SessionChangeFeed,
-    Idempotency,
-    BulkStarter,
-  ],
-  exports: [SessionsService, SessionLoader, SessionChangeFeed],
+  imports: [StateModule, AuditModule],
+  providers: [SessionsService, SessionLoader, SessionCache, Idempotency],
+  exports: [SessionsService, SessionLoader],
 })
 export class SessionsModule {}

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Histogram } from 'prom-client';
 import {
   applyCommand,
   CommandResult,
@@ -18,11 +16,10 @@ import { KeyedBatcher } from '../common/concurrency/keyed-batcher';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
-import { METRICS } from '../metrics/metric-names';
+import { SessionChange, SessionDeletion } from '../state/session-change';
 import { IdempotencyRecord, outboxOf, SessionStore, StoredSession } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
 import { SessionCache } from './session-cache';
-import { SessionChangeFeed } from './session-change-feed';
 import { SessionLoader } from './session-loader';
 import { FirstOutcome, Idempotency, IdempotentRequest, replay } from './idempotency';
 
@@ -36,10 +33,22 @@ export interface CommandOutcome {
 }
 
 /**
- * What became of one command: its outcome or its error, and, when it committed, the hand-over
- * of its change to the listeners, which its answer waits for.
+ * What became of one command: its outcome or its error (a refusal may have settled clocks
+ * first), and the changes it committed, oldest first (a restore from the archive, then its own),
+ * for the caller to hand to the commit pipeline. Nothing is decided when it throws.
  */
-type Decided = ({ outcome: CommandOutcome } | { error: unknown }) & { published?: Promise<void> };
+export type Decided = ({ outcome: CommandOutcome } | { error: unknown }) & {
+  changes: SessionChange[];
+};
+
+/** A command's decision before the turn's restore is added: its own change, if it committed. */
+type Decision = ({ outcome: CommandOutcome } | { error: unknown }) & { change?: SessionChange };
+
+/** What a deletion committed: a restore it needed first (if any), then the deletion itself. */
+export interface Deleted {
+  changes: SessionChange[];
+  deletion?: SessionDeletion;
+}
 
 /** A command as it waits for its session's turn, with its Idempotency-Key if it has one. */
 interface Submitted {
@@ -59,14 +68,14 @@ const MAX_ATTEMPTS = 1000;
 /**
  * Runs every change the same way, whoever asks (REST, sockets, the deadline worker): take the
  * state, let the clock apply the command at `now`, write it with a compare-and-set on the
- * version, and on a lost race apply it again to the newer state the CAS returned. Then hand
- * the change to the listeners. The commands of one session take turns on this instance, and
- * the commands that arrive during a turn make the next one together: applied in order, each to
- * the state the one before it left, and written with one CAS. So a session that many clients
- * switch at once neither loses races to its own instance nor pays a round trip and a queue job
- * per command (across instances, the CAS still decides). A session commits at most
- * RATE_LIMIT_SWITCH_PER_SESSION switches a second, whoever sends them (REST or socket); the
- * compare-and-set counts them itself.
+ * version, and on a lost race apply it again to the newer state the CAS returned. Then return
+ * the changes, which the caller (CommandService) hands to the commit pipeline. The commands of
+ * one session take turns on this instance, and the commands that arrive during a turn make the
+ * next one together: applied in order, each to the state the one before it left, and written
+ * with one CAS. So a session that many clients switch at once neither loses races to its own
+ * instance nor pays a round trip and a queue job per command (across instances, the CAS still
+ * decides). A session commits at most RATE_LIMIT_SWITCH_PER_SESSION switches a second, whoever
+ * sends them (REST or socket); the compare-and-set counts them itself.
  */
 @Injectable()
 export class SessionsService {
@@ -82,10 +91,8 @@ export class SessionsService {
     private readonly cache: SessionCache,
     private readonly ttl: SessionTtlPolicy,
     private readonly time: TimeSource,
-    private readonly feed: SessionChangeFeed,
     private readonly idempotency: Idempotency,
     private readonly backlog: AuditBacklog,
-    @InjectMetric(METRICS.switchDuration) private readonly switchDuration: Histogram,
     config: ConfigService<Env, true>,
   ) {
     this.switchesPerSecond = config.get('RATE_LIMIT_ENABLED', { infer: true })
@@ -93,18 +100,14 @@ export class SessionsService {
       : 0;
   }
 
-  async create(input: CreateSessionInput, idempotencyKey?: string): Promise<SessionView> {
+  async create(input: CreateSessionInput, idempotencyKey?: string): Promise<Decided> {
     this.backlog.assertRoom();
     if (idempotencyKey === undefined) return this.createOnce(input);
     const req = this.idempotency.request(input.session_id, 'create', idempotencyKey, input);
-    const created = await this.once(req, async () => ({ view: await this.createOnce(input, req) }));
-    return created.view;
+    return this.once(req, () => this.createOnce(input, req));
   }
 
-  private async createOnce(
-    input: CreateSessionInput,
-    req?: IdempotentRequest,
-  ): Promise<SessionView> {
+  private async createOnce(input: CreateSessionInput, req?: IdempotentRequest): Promise<Decided> {
     const now = this.time.trustedNow();
     const { state, step } = createSession(input, now);
     await this.loader.assertIdIsFree(state.session_id);
@@ -123,60 +126,40 @@ export class SessionsService {
       steps: [step],
       view,
       now,
+      watched: false,
     };
-    await this.feed.publish({ ...change, watched: false });
-    return view;
+    return { outcome: { view, state, steps: [step] }, changes: [change] };
   }
 
-  /** The state as of now, read from Redis: clocks that ran out since are settled (and kept). */
-  async get(sessionId: string): Promise<SessionView> {
-    return (await this.execute(sessionId, { kind: 'settle' })).view;
-  }
-
-  async execute(
-    sessionId: string,
-    command: Command,
-    idempotencyKey?: string,
-  ): Promise<CommandOutcome> {
+  async execute(sessionId: string, command: Command, idempotencyKey?: string): Promise<Decided> {
     // Clients wait while the audit backlog is full; settling (reads, deadlines) goes on.
     if (command.kind !== 'settle') this.backlog.assertRoom();
-    const stop = command.kind === 'switch' ? this.switchDuration.startTimer() : undefined;
-    try {
-      if (idempotencyKey === undefined) return await this.run(sessionId, { command });
-      const idem = this.idempotency.request(
-        sessionId,
-        command.kind,
-        idempotencyKey,
-        asked(command),
-      );
-      return await this.once(idem, () => this.run(sessionId, { command, idem }));
-    } finally {
-      stop?.();
-    }
+    if (idempotencyKey === undefined) return this.run(sessionId, { command });
+    const idem = this.idempotency.request(sessionId, command.kind, idempotencyKey, asked(command));
+    return this.once(idem, () => this.run(sessionId, { command, idem }));
   }
 
   /**
    * Runs `attempt` once per Idempotency-Key: a retry gets the first decided outcome (the steps
    * it committed are not repeated); an undecided one (503) lets the next attempt run.
    */
-  private async once<T extends { view: SessionView; steps?: Step[] }>(
-    req: IdempotentRequest,
-    attempt: () => Promise<T>,
-  ): Promise<T | CommandOutcome> {
+  private async once(req: IdempotentRequest, attempt: () => Promise<Decided>): Promise<Decided> {
     const first = await this.idempotency.claim(req);
-    if (first) return { ...replay(first), steps: [] };
-    let result: T;
+    if (first) return { outcome: { ...replay(first), steps: [] }, changes: [] };
+    let decided: Decided;
     try {
-      result = await attempt();
+      decided = await attempt();
     } catch (err) {
-      const record = this.idempotency.recordError(req, err);
-      if (record) await this.idempotency.save([record]);
-      else await this.idempotency.release(req);
+      await this.keepError(req, err);
       throw err;
     }
+    if ('error' in decided) {
+      await this.keepError(req, decided.error);
+      return decided;
+    }
     // A commit wrote its record with the state; an outcome that changed nothing is kept now.
-    if (result.steps !== undefined && result.steps.length === 0) {
-      const outcome = result as unknown as CommandOutcome;
+    const { outcome } = decided;
+    if (outcome.steps.length === 0) {
       const record = this.idempotency.record(req, {
         view: outcome.view,
         ...(outcome.expired_participant_id !== undefined
@@ -185,39 +168,63 @@ export class SessionsService {
       });
       if (record) await this.idempotency.save([record]);
     }
-    return result;
+    return decided;
+  }
+
+  /** A domain error is the key's first outcome; any other lets the next attempt run. */
+  private async keepError(req: IdempotentRequest, err: unknown): Promise<void> {
+    const record = this.idempotency.recordError(req, err);
+    if (record) await this.idempotency.save([record]);
+    else await this.idempotency.release(req);
   }
 
   /**
    * A command waits for the session's turn; a read needs none (it decides on Redis, not on the
-   * remembered state). The turn ends when the changes are handed to the listeners, which queue
-   * their jobs and pushes in commit order: the next turn does not wait for those to be sent.
+   * remembered state). The turn ends when its changes are decided: their callers hand them to
+   * the pipeline before the next turn's compare-and-set can answer, so jobs and pushes still
+   * go out in commit order, and the next turn does not wait for them to be sent.
    */
-  private async run(sessionId: string, item: Submitted): Promise<CommandOutcome> {
-    const decided =
-      item.command.kind === 'settle'
-        ? (await this.applyInOrder(sessionId, [item], false))[0]
-        : await this.turns.submit(sessionId, item);
-    await decided.published;
-    if ('error' in decided) throw decided.error;
-    return decided.outcome;
+  private async run(sessionId: string, item: Submitted): Promise<Decided> {
+    return item.command.kind === 'settle'
+      ? (await this.applyInOrder(sessionId, [item], false))[0]
+      : this.turns.submit(sessionId, item);
   }
 
   /**
    * Applies the commands one after another, each to the state the one before it left, all at
    * the same instant, and writes the result with one compare-and-set: one new version per step
-   * (each command's steps its own), handed to the listeners command by command. On a lost race
-   * everything is decided again on the newer state.
+   * (each command's steps its own), one change per command. On a lost race everything is
+   * decided again on the newer state. A restore from the archive goes first, with the first
+   * command's changes.
    */
   private async applyInOrder(
     sessionId: string,
     commands: Submitted[],
     fromCache: boolean,
   ): Promise<Decided[]> {
+    const restored: SessionChange[] = [];
+    const load = async () => {
+      const loaded = await this.loader.load(sessionId);
+      if (loaded.restored) restored.push(loaded.restored);
+      return loaded.state;
+    };
+    const decided = await this.decideInOrder(sessionId, commands, fromCache, load);
+    return decided.map(({ change, ...d }, i) => ({
+      ...d,
+      changes: [...(i === 0 ? restored : []), ...(change ? [change] : [])],
+    }));
+  }
+
+  private async decideInOrder(
+    sessionId: string,
+    commands: Submitted[],
+    fromCache: boolean,
+    load: () => Promise<ClockState>,
+  ): Promise<Decision[]> {
     const cached = fromCache ? this.cache.get(sessionId) : undefined;
-    let current = cached ?? (await this.loader.load(sessionId));
+    let current = cached ?? (await load());
     let trusted = cached === undefined;
-    const decided: Decided[] = new Array<Decided>(commands.length);
+    const decided: Decision[] = new Array<Decision>(commands.length);
     let pending = commands.map(({ command, idem }, index) => ({ command, idem, index }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       const now = this.time.trustedNow();
@@ -238,7 +245,7 @@ export class SessionsService {
       });
       // A refusal or a no-op decided on a guess must be decided again on the truth.
       if (!trusted && changed < results.length) {
-        current = await this.loader.load(sessionId);
+        current = await load();
         trusted = true;
         continue;
       }
@@ -270,7 +277,7 @@ export class SessionsService {
           }
           const view = toView(r.result.state, now);
           const superseded = r.result.state !== state;
-          const published = this.feed.publish({
+          const change: SessionChange = {
             sessionId,
             before: current,
             after: r.result.state,
@@ -279,9 +286,9 @@ export class SessionsService {
             now,
             watched: cas.watched,
             ...(superseded ? { superseded } : { stored: cas.stored }),
-          });
+          };
           // A refusal that settled clocks first answers once what was settled is recorded.
-          decided[r.index] = { ...this.decide(r.result, now, view), published };
+          decided[r.index] = { ...this.decide(r.result, now, view), change };
         }
         return decided;
       }
@@ -299,7 +306,7 @@ export class SessionsService {
       }
       if (attempt >= MAX_ATTEMPTS)
         throw new DomainError('UNAVAILABLE', 'session is too busy, try again');
-      current = await this.newer(sessionId, cas.current);
+      current = await this.newer(sessionId, cas.current, load);
       trusted = true;
     }
     return decided;
@@ -310,29 +317,34 @@ export class SessionsService {
    * acknowledged only once the archive holds it, so a Redis loss cannot bring the session
    * back; if the archive cannot take it, the session is put back and the answer is 503.
    */
-  async delete(sessionId: string, idempotencyKey?: string): Promise<void> {
+  async delete(sessionId: string, idempotencyKey?: string): Promise<Deleted> {
     if (idempotencyKey === undefined) return this.deleteOnce(sessionId);
     const req = this.idempotency.request(sessionId, 'delete', idempotencyKey, {});
     const first = await this.idempotency.claim(req);
-    if (first) return;
+    if (first) return { changes: [] };
+    let deleted: Deleted;
     try {
-      await this.deleteOnce(sessionId);
+      deleted = await this.deleteOnce(sessionId);
     } catch (err) {
       await this.idempotency.release(req);
       throw err;
     }
     await this.idempotency.save([this.idempotency.record(req, {})!]);
+    return deleted;
   }
 
-  private async deleteOnce(sessionId: string): Promise<void> {
+  private async deleteOnce(sessionId: string): Promise<Deleted> {
     const now = this.time.trustedNow();
     this.cache.delete(sessionId);
+    const changes: SessionChange[] = [];
     let last = await this.store.delete(sessionId, this.ttl.retentionMs);
     if (!last) {
       // Unknown to Redis: only the archive can say that no session of that id lives on.
-      if (!(await this.loader.exists(sessionId))) return;
+      const found = await this.loader.find(sessionId);
+      if (!found) return { changes };
+      if (found.restored) changes.push(found.restored);
       last = await this.store.delete(sessionId, this.ttl.retentionMs);
-      if (!last) return;
+      if (!last) return { changes };
     }
     const deletion = { sessionId, last, version: last.version + 1, now };
     try {
@@ -341,10 +353,10 @@ export class SessionsService {
       await this.store.undelete(last, this.ttl.ttlMs(last, this.time.now()));
       throw err;
     }
-    await this.feed.publishDeletion(deletion);
+    return { changes, deletion };
   }
 
-  private decide(result: CommandResult, now: number, view?: SessionView): Decided {
+  private decide(result: CommandResult, now: number, view?: SessionView): Decision {
     if (result.error) return { error: result.error };
     const outcome: CommandOutcome = {
       view: view ?? toView(result.state, now),
@@ -367,10 +379,14 @@ export class SessionsService {
   }
 
   /** What the failed CAS found: the newer state, or a session gone (maybe to be restored). */
-  private async newer(sessionId: string, stored: StoredSession): Promise<ClockState> {
+  private async newer(
+    sessionId: string,
+    stored: StoredSession,
+    load: () => Promise<ClockState>,
+  ): Promise<ClockState> {
     if (stored.kind === 'live') return stored.state;
     this.cache.delete(sessionId);
-    if (stored.kind === 'missing') return this.loader.load(sessionId);
+    if (stored.kind === 'missing') return load();
     throw DomainError.notFound(sessionId);
   }
 }

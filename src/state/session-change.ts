@@ -49,14 +49,3 @@ export interface LowTimeWarning {
   crossing: LowTimeCrossing;
   state: ClockState;
 }
-
-/**
- * Reacts to committed changes: the audit producer, the socket fan-out, the deadline scheduler.
- * A listener must not throw for its own failures: the change is committed whatever happens.
- */
-export interface SessionChangeListener {
-  onChange(change: SessionChange): void | Promise<void>;
-  onDelete?(deletion: SessionDeletion): void | Promise<void>;
-  /** The socket fan-out and webhooks; the audit trail records versions only. */
-  onLowTime?(warning: LowTimeWarning): void | Promise<void>;
-}

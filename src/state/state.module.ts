@@ -1,4 +1,4 @@
-import { Global, Module, Provider } from '@nestjs/common';
+import { Module, Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ClockSync } from '../common/time/clock-sync';
 import { LocalClock } from '../common/time/local-clock';
@@ -7,6 +7,8 @@ import { Env } from '../config/env.validation';
 import { SessionKeys } from './session-keys';
 import { SessionStore } from './session-store';
 import { SessionTtlPolicy } from './session-ttl.policy';
+import { RedisModule } from '../redis/redis.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /** A measurement older than this many intervals is stale: Redis' time has not been seen since. */
 const STALE_AFTER_INTERVALS = 4;
@@ -37,8 +39,8 @@ const clockProviders: Provider[] = [
 ];
 
 /** The store over Redis (the only truth for live sessions; RedisModule's clients), and the one clock. */
-@Global()
 @Module({
+  imports: [MetricsModule, RedisModule],
   providers: [
     {
       provide: SessionKeys,

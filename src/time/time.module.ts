@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TimeController } from './time.controller';
+import { StateModule } from '../state/state.module';
 
-@Module({ controllers: [TimeController] })
+@Module({
+  imports: [StateModule],
+  controllers: [TimeController],
+})
 export class TimeModule {}

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { JobsOptions, Queue } from 'bullmq';
 import { Counter } from 'prom-client';
@@ -6,13 +6,7 @@ import { SessionWebhook } from '@synckairos/clock';
 import { METRICS } from '../metrics/metric-names';
 import { JobBatcher, JobStream } from '../queue/job-batcher';
 import { ProducerQueues } from '../queue/producer-queues';
-import {
-  LowTimeWarning,
-  SessionChange,
-  SessionChangeListener,
-  SessionDeletion,
-} from '../state/session-change';
-import { SessionChangeFeed } from '../sessions/session-change-feed';
+import { LowTimeWarning, SessionChange, SessionDeletion } from '../state/session-change';
 import {
   orderOf,
   prevOf,
@@ -47,14 +41,13 @@ export type WebhookSource = SessionChange | SessionDeletion | LowTimeWarning;
  * logged and counted; the change stays committed.
  */
 @Injectable()
-export class WebhookProducer implements SessionChangeListener, OnModuleInit {
+export class WebhookProducer {
   private readonly logger = new Logger(WebhookProducer.name);
   private readonly queue: Queue<WebhookEventsJobData>;
   private readonly stream: JobStream<WebhookEvent>;
 
   constructor(
     queues: ProducerQueues,
-    private readonly feed: SessionChangeFeed,
     private readonly jobs: JobBatcher,
     private readonly settings: WebhookSettings,
     @InjectMetric(METRICS.webhookEnqueueFailures) private readonly failures: Counter,
@@ -69,25 +62,9 @@ export class WebhookProducer implements SessionChangeListener, OnModuleInit {
     };
   }
 
-  /** Connected like the audit producer; the commit pipeline will call `enqueue` itself. */
-  onModuleInit(): void {
-    this.feed.subscribe(this);
-  }
-
-  onChange(change: SessionChange): Promise<void> {
-    return this.enqueue(change);
-  }
-
-  onDelete(deletion: SessionDeletion): Promise<void> {
-    return this.enqueue(deletion);
-  }
-
-  onLowTime(warning: LowTimeWarning): Promise<void> {
-    return this.enqueue(warning);
-  }
-
   /**
-   * The one entry point: the webhook events of a committed change (or deletion), added to this
+   * The one entry point (the commit pipeline's): the webhook events of a committed change, a
+   * deletion or a low-time warning, added to this
    * turn's batched queue job. Resolves once added (or the failure is counted); never rejects.
    */
   async enqueue(source: WebhookSource): Promise<void> {

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module';
+import { AuditModule } from '../audit/audit.module';
+import { QueueModule } from '../queue/queue.module';
 import { WEBHOOKS_QUEUE } from './webhook.constants';
 import { WebhookBacklogMonitor } from './webhook-backlog.monitor';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
@@ -14,13 +15,23 @@ import { WebhookSender } from './webhook-sender';
 import { WebhookSettings } from './webhook-settings';
 import { WebhookWorkerLifecycle } from './webhook-worker.lifecycle';
 import { WebhookProcessor } from './webhook.processor';
+import { RedisModule } from '../redis/redis.module';
+import { StateModule } from '../state/state.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 /**
  * Signed webhooks (contract section 9): a producer on the commit path, a BullMQ consumer that
  * keeps one mailbox per session and delivers it in order, and the attempts endpoint.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: WEBHOOKS_QUEUE }), SessionsModule],
+  imports: [
+    MetricsModule,
+    StateModule,
+    RedisModule,
+    BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+    QueueModule,
+    AuditModule,
+  ],
   controllers: [WebhookDeliveriesController],
   providers: [
     webhookRedisProvider,

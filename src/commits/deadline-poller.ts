@@ -8,7 +8,7 @@ import { ConfigService } from '@nestjs/config';
 import { TimeSource } from '../common/time/time-source';
 import { Env } from '../config/env.validation';
 import { DeadlineRunner } from './deadline-runner';
-import { DeadlineStore } from './deadline-store';
+import { DeadlineStore } from '../deadlines/deadline-store';
 
 /** A look that left entries due comes again this soon (a beat for the fires in flight). */
 const AGAIN_MS = 10;

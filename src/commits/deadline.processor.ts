@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { NEVER_GIVE_UP_WORKER_OPTIONS } from '../queue/worker-options';
-import { DEADLINES_QUEUE, DeadlineJobData } from './deadline.constants';
+import { DEADLINES_QUEUE, DeadlineJobData } from '../deadlines/deadline.constants';
 import { DeadlineRunner } from './deadline-runner';
 
 /**

@@ -2,12 +2,12 @@ import { Logger } from '@nestjs/common';
 import { applyCommand, createSession, deadlineOf } from '@synckairos/clock';
 import { Histogram } from 'prom-client';
 import { DomainError } from '../common/errors/domain-error';
-import { SessionLoader } from '../sessions/session-loader';
-import { SessionsService } from '../sessions/sessions.service';
+import { DeadlineStore } from '../deadlines/deadline-store';
+import { DeadlineTimers } from '../deadlines/deadline-timers';
+import { LowTimeWarnings } from '../deadlines/low-time-warnings';
+import { CommandService } from './command.service';
+import { CommitPipeline } from './commit-pipeline';
 import { DeadlineRunner } from './deadline-runner';
-import { DeadlineStore } from './deadline-store';
-import { DeadlineTimers } from './deadline-timers';
-import { LowTimeWarnings } from './low-time-warnings';
 
 const T0 = 1_800_000_000_000;
 const running = applyCommand(
@@ -30,13 +30,13 @@ describe('DeadlineRunner', () => {
   const arm = jest.fn<Promise<void>, [string, number, number | null]>();
   const remove = jest.fn<Promise<void>, [string]>();
   const schedule = jest.fn();
-  const emitDue = jest.fn<Promise<boolean>, [unknown, number]>();
+  const claimDue = jest.fn<Promise<{ due: boolean }>, [unknown, number]>();
   const runner = new DeadlineRunner(
-    { execute } as unknown as SessionsService,
-    { load } as unknown as SessionLoader,
+    { execute, load } as unknown as CommandService,
+    { lowTime: () => Promise.resolve() } as unknown as CommitPipeline,
     { arm, remove } as unknown as DeadlineStore,
     { schedule } as unknown as DeadlineTimers,
-    { emitDue } as unknown as LowTimeWarnings,
+    { claimDue } as unknown as LowTimeWarnings,
     { observe: () => undefined } as unknown as Histogram<'source'>,
   );
   const settled = (steps: unknown[]) => ({ view: { server_time_ms: T0 }, steps });
@@ -44,7 +44,7 @@ describe('DeadlineRunner', () => {
   beforeEach(() => {
     jest.resetAllMocks();
     load.mockResolvedValue(running);
-    emitDue.mockResolvedValue(false);
+    claimDue.mockResolvedValue({ due: false });
   });
 
   it('a durable entry that found nothing due is re-armed from the state as it is', async () => {
@@ -63,9 +63,9 @@ describe('DeadlineRunner', () => {
 
   it('a handled low-time warning re-arms the timer and the entry past it, though nothing committed', async () => {
     execute.mockResolvedValue(settled([]));
-    emitDue.mockResolvedValue(true);
+    claimDue.mockResolvedValue({ due: true });
     await runner.fire('game-1', 'timer');
-    expect(schedule).toHaveBeenCalledWith('game-1', deadlineOf(running), expect.any(Function));
+    expect(schedule).toHaveBeenCalledWith('game-1', deadlineOf(running));
     expect(arm).not.toHaveBeenCalled();
     await runner.fire('game-1', 'store');
     expect(arm).toHaveBeenCalledWith('game-1', running.version, deadlineOf(running));

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TimeSource } from '../common/time/time-source';
 import { DeadlinePoller } from './deadline-poller';
 import { DeadlineRunner } from './deadline-runner';
-import { Claimed, DeadlineStore } from './deadline-store';
+import { Claimed, DeadlineStore } from '../deadlines/deadline-store';
 
 /** A store with `due` entries waiting; each claim takes at most the limit asked. */
 function storeWith(due: string[]) {
