@@ -71,13 +71,13 @@ export class OwnRedis {
   async start(): Promise<this> {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'synckairos-bench-redis-'));
     const taken = new Set<number>();
-    const count = Math.max(1, this.masters * (1 + this.replicas));
+    // A 1-master cluster starts with a helper node (see oneMaster).
+    const count = this.masters === 1 ? 2 : Math.max(1, this.masters * (1 + this.replicas));
     for (let i = 0; i < count; i++) this.ports.push(await freePort(taken));
     for (const port of this.ports) this.children.push(this.spawn(port));
     for (const port of this.ports)
       await until(async () => (await this.client(port).ping()) === 'PONG', `${port} answering`);
-    if (this.masters === 1)
-      await this.client(this.ports[0]).call('CLUSTER', 'ADDSLOTSRANGE', 0, 16383);
+    if (this.masters === 1) await this.oneMaster();
     else if (this.masters > 1)
       await run('redis-cli', [
         '--cluster',
@@ -119,6 +119,36 @@ export class OwnRedis {
       ),
     );
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * A node that never met another does not know its own address (CLUSTER SLOTS answers "",
+   * and a cluster client never connects): a MEET of a helper node teaches it, then the helper
+   * is stopped and forgotten.
+   */
+  private async oneMaster(): Promise<void> {
+    const [port, helperPort] = this.ports;
+    const node = this.client(port);
+    await node.cluster('MEET', '127.0.0.1', helperPort);
+    await until(
+      async () => (await node.cluster('INFO')).includes('cluster_known_nodes:2'),
+      `${port} meeting the helper`,
+    );
+    await node.call('CLUSTER', 'ADDSLOTSRANGE', 0, 16383);
+    await until(async () => {
+      const slots = (await node.cluster('SLOTS')) as [number, number, [string]][];
+      return slots[0]?.[2]?.[0] === '127.0.0.1';
+    }, `${port} knowing its address`);
+    const helperId = await this.client(helperPort).cluster('MYID');
+    this.ports.pop();
+    this.clients.get(helperPort)?.disconnect();
+    this.clients.delete(helperPort);
+    const helper = this.children.pop();
+    await new Promise<void>((resolve) => {
+      helper?.once('exit', () => resolve());
+      helper?.kill('SIGKILL');
+    });
+    await node.cluster('FORGET', helperId);
   }
 
   private async untilClusterOk(): Promise<void> {
