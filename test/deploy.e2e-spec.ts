@@ -169,6 +169,21 @@ describe('Kubernetes manifests', () => {
     }
   });
 
+  it('the cluster switch, merged into the ConfigMap, makes a configuration on a Redis Cluster', () => {
+    const patch = parse(read('deploy/k8s/cluster/configmap-patch.yaml')) as K8s;
+    const config = find('ConfigMap', 'synckairos');
+    expect([patch.kind, patch.metadata.name]).toEqual([config.kind, config.metadata.name]);
+    const secret = find('Secret', 'synckairos') as K8s & { stringData: Record<string, string> };
+    const env = validateEnv({ ...config.data, ...patch.data, ...secret.stringData });
+    expect(env.REDIS_CLUSTER_NODES.split(',').length).toBeGreaterThanOrEqual(3);
+    expect(env.SOCKET_ADAPTER).toBe('sharded');
+    // The API and the worker read the ConfigMap whole: both follow the switch.
+    for (const name of ['synckairos-api', 'synckairos-worker'])
+      expect(find('Deployment', name).spec.template.spec.containers[0].envFrom).toContainEqual({
+        configMapRef: { name: 'synckairos' },
+      });
+  });
+
   it('the migration Job can be applied again for a new image, and cleans up after itself', () => {
     const job = migrateJob();
     const image = job.spec.template.spec.containers[0].image as string;
