@@ -51,10 +51,15 @@ const SHAPES: Record<Target['redis'], [masters: number, replicas: number, label:
 
 interface Phase {
   load: LoadResult;
-  /** Redis CPU µs per switch answered: every master, the busiest master, the replicas. */
+  /**
+   * Redis CPU µs per switch answered: every master, the busiest master, the replicas; `net`:
+   * less what the masters spend idle (cron, cluster bus, the instances' pollers) in as long.
+   */
   mastersUs: number;
   busiestUs: number;
   replicasUs: number;
+  mastersNetUs: number;
+  busiestNetUs: number;
 }
 
 interface Running {
@@ -63,21 +68,49 @@ interface Running {
   instance: Instance;
   paths: string[];
   phases: Phase[];
+  /** CPU seconds per second each master spends with no load. */
+  idle: Map<number, number>;
 }
 
-function redisUs(before: RedisCpu, after: RedisCpu, switches: number) {
-  const perMaster = [...after.masters].map(([port, s]) => s - (before.masters.get(port) ?? 0));
-  const us = (seconds: number) => (seconds * 1e6) / switches;
+const IDLE_SECONDS = 10;
+
+function redisUs(
+  before: RedisCpu,
+  after: RedisCpu,
+  switches: number,
+  idle: Map<number, number>,
+  seconds: number,
+) {
+  const spent = [...after.masters].map(([port, s]) => s - (before.masters.get(port) ?? 0));
+  const net = [...after.masters].map(([port], i) => spent[i] - (idle.get(port) ?? 0) * seconds);
+  const us = (cpu: number) => (cpu * 1e6) / switches;
+  const sum = (xs: number[]) => xs.reduce((total, x) => total + x, 0);
   return {
-    mastersUs: us(perMaster.reduce((sum, s) => sum + s, 0)),
-    busiestUs: us(Math.max(...perMaster)),
+    mastersUs: us(sum(spent)),
+    busiestUs: us(Math.max(...spent)),
     replicasUs: us(after.replicas - before.replicas),
+    mastersNetUs: us(sum(net)),
+    busiestNetUs: us(Math.max(...net)),
   };
+}
+
+/** What each master of `redis` spends per second with every instance up and no load. */
+async function idleOf(redis: OwnRedis): Promise<Map<number, number>> {
+  const before = await redis.cpu();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const after = await redis.cpu();
+  return new Map(
+    [...after.masters].map(([port, s]) => [
+      port,
+      (s - (before.masters.get(port) ?? 0)) / IDLE_SECONDS,
+    ]),
+  );
 }
 
 async function phase(r: Running): Promise<void> {
   const meter = new CpuMeter(r.instance.process?.pid);
   let before: RedisCpu | undefined;
+  let since = 0;
   const result = await load(
     'switch',
     r.instance.url,
@@ -88,10 +121,15 @@ async function phase(r: Running): Promise<void> {
     LENGTH,
     async () => {
       before = await r.redis.cpu();
+      since = Date.now();
     },
   );
   const after = await r.redis.cpu();
-  r.phases.push({ load: result, ...redisUs(before ?? after, after, result.requests) });
+  const seconds = (Date.now() - since) / 1000;
+  r.phases.push({
+    load: result,
+    ...redisUs(before ?? after, after, result.requests, r.idle, seconds),
+  });
 }
 
 async function start(chosen: Target[]): Promise<Running[]> {
@@ -113,8 +151,11 @@ async function start(chosen: Target[]): Promise<Running[]> {
       const tag = `bench-${target.name}-${Date.now()}`;
       const ids = await createRunningSessions(instance.url, tag, SESSIONS);
       const paths = ids.map((id) => `/v1/sessions/${id}/switch`);
-      running.push({ target, redis, instance, paths, phases: [] });
+      running.push({ target, redis, instance, paths, phases: [], idle: new Map() });
     }
+    const idles = new Map<OwnRedis, Promise<Map<number, number>>>();
+    for (const redis of redises.values()) idles.set(redis, idleOf(redis));
+    for (const r of running) r.idle = await idles.get(r.redis)!;
     return running;
   } catch (err) {
     await stop(running, [...redises.values()]);
@@ -137,22 +178,33 @@ function print(running: Running[]): void {
     const failed = r.phases.reduce((s, p) => s + p.load.errors + p.load.non2xx, 0);
     const app = med(r, (p) => ((p.load.cpu?.app ?? 0) * 1e6) / p.load.requests);
     const busiest = med(r, (p) => p.busiestUs);
-    return (
-      `| ${label}${wait} | ${fmt(rps(r), 0)} | ${r.phases.map((p) => fmt(p.load.rps, 0)).join(', ')} ` +
-      `| ${fmt(med(r, (p) => p.load.p99))} | ${failed} | ${fmt(app, 0)} | ${fmt(
-        med(r, (p) => p.mastersUs),
-        0,
-      )} ` +
-      `| ${fmt(busiest, 0)} | ${
-        r.target.redis === '3m3r'
-          ? fmt(
-              med(r, (p) => p.replicasUs),
-              0,
-            )
-          : '-'
-      } ` +
-      `| ${fmt(1e6 / busiest, 0)} |`
+    const busiestNet = med(r, (p) => p.busiestNetUs);
+    const pair = (raw: number, net: number) => `${fmt(raw, 0)} (${fmt(net, 0)})`;
+    const masters = pair(
+      med(r, (p) => p.mastersUs),
+      med(r, (p) => p.mastersNetUs),
     );
+    const replicas =
+      r.target.redis === '3m3r'
+        ? fmt(
+            med(r, (p) => p.replicasUs),
+            0,
+          )
+        : '-';
+    const rounds = r.phases.map((p) => fmt(p.load.rps, 0)).join(', ');
+    const p99 = fmt(med(r, (p) => p.load.p99));
+    return [
+      `${label}${wait}`,
+      fmt(rps(r), 0),
+      rounds,
+      p99,
+      failed,
+      fmt(app, 0),
+      masters,
+      pair(busiest, busiestNet),
+      replicas,
+      `${fmt(1e6 / busiest, 0)} (${fmt(1e6 / busiestNet, 0)})`,
+    ].join(' | ');
   });
   const ratio = (a: string, b: string) => {
     const x = byName.get(a);
@@ -166,9 +218,11 @@ SyncKairos on a Redis Cluster, ${new Date().toISOString()}, ${os.cpus().length} 
     .join(' ')}
 One instance per target, ${SESSIONS} running sessions, ${LOAD_CONNECTIONS} connections, POST /v1/sessions/:id/switch, ${ROUNDS} rounds of ${LENGTH.seconds} s (after ${LENGTH.warmup} s of warm-up), medians
 
+Redis CPU µs per switch as measured, and in brackets net of what the masters spend idle (${IDLE_SECONDS} s with no load before the rounds)
+
 | Redis | switches/s | each round | p99 ms | errors + non-2xx | app CPU µs/switch | Redis CPU µs/switch, masters | busiest master | replicas | ceiling, switches/s (1 core / busiest master) |
 |---|---|---|---|---|---|---|---|---|---|
-${rows.join('\n')}
+${rows.map((row) => `| ${row} |`).join('\n')}
 
 | figure | value |
 |---|---|
