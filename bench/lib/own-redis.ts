@@ -68,7 +68,18 @@ export class OwnRedis {
     };
   }
 
+  /** Started and joined; on a failure, what was started is stopped before the error is thrown. */
   async start(): Promise<this> {
+    try {
+      await this.launch();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    return this;
+  }
+
+  private async launch(): Promise<void> {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'synckairos-bench-redis-'));
     const taken = new Set<number>();
     // A 1-master cluster starts with a helper node (see oneMaster).
@@ -88,7 +99,6 @@ export class OwnRedis {
         '--cluster-yes',
       ]);
     if (this.masters > 0) await this.untilClusterOk();
-    return this;
   }
 
   /** Every node's CPU so far, the masters' apart (roles read now: no failover in a bench). */
@@ -136,7 +146,7 @@ export class OwnRedis {
     );
     await node.call('CLUSTER', 'ADDSLOTSRANGE', 0, 16383);
     await until(async () => {
-      const slots = (await node.cluster('SLOTS')) as [number, number, [string]][];
+      const slots = await node.cluster('SLOTS');
       return slots[0]?.[2]?.[0] === '127.0.0.1';
     }, `${port} knowing its address`);
     const helperId = await this.client(helperPort).cluster('MYID');
