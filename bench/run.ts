@@ -4,11 +4,14 @@
  *
  * Same machine, same run: compare the ratios, not the absolute numbers, across machines.
  * Knobs: BENCH_SESSIONS (300), BENCH_CONNECTIONS (50), BENCH_SECONDS (10), and those of the
- * fan-out and deadline benchmarks (see fanout.ts, deadlines.ts).
+ * fan-out and deadline benchmarks (see fanout.ts, deadlines.ts). Then the cluster run
+ * (cluster.ts: standalone against Redis Clusters the bench starts itself); BENCH_CLUSTER=0
+ * skips it, and so does BENCH_URLS.
  */
 import { Queue } from 'bullmq';
 import os from 'node:os';
 import { Client } from 'pg';
+import { runCluster } from './cluster';
 import { runDeadlines, DeadlineResult } from './deadlines';
 import { runFanout, FanoutResult } from './fanout';
 import { deleteKeys } from './lib/cleanup';
@@ -250,6 +253,8 @@ async function main(): Promise<void> {
     await stopInstances(instances);
     await deleteKeys(BENCH_PREFIX);
   }
+  if (process.env.BENCH_CLUSTER !== '0' && !process.env.BENCH_URLS) await runCluster();
+  closeAgent();
 }
 
 main().catch((err) => {

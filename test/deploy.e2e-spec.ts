@@ -29,6 +29,11 @@ const find = (kind: string, name: string) => {
   return m;
 };
 const defaults = validateEnv({});
+/** Compose's `${NAME:-default}` as Compose reads it with NAME unset. */
+const interpolated = (env: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{\w+:-([^}]*)\}/g, '$1')]),
+  );
 const migrateJob = () => {
   const jobs = manifests.filter((m) => m.kind === 'Job');
   expect(jobs).toHaveLength(1);
@@ -164,6 +169,21 @@ describe('Kubernetes manifests', () => {
     }
   });
 
+  it('the cluster switch, merged into the ConfigMap, makes a configuration on a Redis Cluster', () => {
+    const patch = parse(read('deploy/k8s/cluster/configmap-patch.yaml')) as K8s;
+    const config = find('ConfigMap', 'synckairos');
+    expect([patch.kind, patch.metadata.name]).toEqual([config.kind, config.metadata.name]);
+    const secret = find('Secret', 'synckairos') as K8s & { stringData: Record<string, string> };
+    const env = validateEnv({ ...config.data, ...patch.data, ...secret.stringData });
+    expect(env.REDIS_CLUSTER_NODES.split(',').length).toBeGreaterThanOrEqual(3);
+    expect(env.SOCKET_ADAPTER).toBe('sharded');
+    // The API and the worker read the ConfigMap whole: both follow the switch.
+    for (const name of ['synckairos-api', 'synckairos-worker'])
+      expect(find('Deployment', name).spec.template.spec.containers[0].envFrom).toContainEqual({
+        configMapRef: { name: 'synckairos' },
+      });
+  });
+
   it('the migration Job can be applied again for a new image, and cleans up after itself', () => {
     const job = migrateJob();
     const image = job.spec.template.spec.containers[0].image as string;
@@ -222,7 +242,8 @@ describe('Docker', () => {
   it('Compose brings up Redis (AOF, noeviction), PostgreSQL, migrations, two APIs, a worker and a proxy', () => {
     const compose = parse(read('docker-compose.yml'), { merge: true });
     const services = compose.services;
-    expect(Object.keys(services).sort()).toEqual([
+    const byDefault = Object.keys(services).filter((name) => !services[name].profiles);
+    expect(byDefault.sort()).toEqual([
       'api-1',
       'api-2',
       'migrate',
@@ -253,6 +274,47 @@ describe('Docker', () => {
     // npm start / npm test reach Redis and PostgreSQL on their default URLs through Compose
     expect(services.redis.ports).toContain('127.0.0.1:6379:6379');
     expect(services.postgres.ports).toContain('127.0.0.1:5432:5432');
+  });
+
+  it('the cluster profile runs the same service on six nodes joined 3 + 3, behind the same proxy config', () => {
+    const compose = parse(read('docker-compose.yml'), { merge: true });
+    const services = compose.services;
+    const nodes = Object.keys(services).filter((name) => name.startsWith('redis-node-'));
+    expect(nodes).toHaveLength(6);
+    const addresses = nodes.map((name) => {
+      expect(services[name].profiles).toEqual(['cluster']);
+      expect(services[name].command.join(' ')).toMatch(
+        /--cluster-enabled yes.*--appendonly yes.*--maxmemory-policy noeviction/,
+      );
+      return services[name].networks.cluster.ipv4_address as string;
+    });
+    const create = services['redis-cluster-create'].command.join(' ');
+    expect(create).toContain(
+      `--cluster create ${addresses.map((a) => `${a}:6379`).join(' ')} --cluster-replicas 1`,
+    );
+    for (const name of nodes)
+      expect(services['redis-cluster-create'].depends_on[name]).toBeDefined();
+    const nginx = read('deploy/nginx.conf');
+    for (const [name, alias] of [
+      ['api-cluster-1', 'api-1'],
+      ['api-cluster-2', 'api-2'],
+    ]) {
+      const api = services[name];
+      expect(api.networks.cluster.aliases).toEqual([alias]);
+      expect(nginx).toContain(`server ${alias}:${defaults.PORT};`);
+      expect(api.depends_on['redis-cluster-create'].condition).toBe(
+        'service_completed_successfully',
+      );
+      const env = validateEnv(interpolated(api.environment));
+      expect(env.SOCKET_ADAPTER).toBe('sharded');
+      for (const seed of env.REDIS_CLUSTER_NODES.split(','))
+        expect(nodes).toContain(seed.split(':')[0]);
+    }
+    expect(services['worker-cluster'].environment.REDIS_CLUSTER_NODES).toBe(
+      services['api-cluster-1'].environment.REDIS_CLUSTER_NODES,
+    );
+    expect(services['proxy-cluster'].networks).toEqual(['cluster']);
+    expect(services.postgres.networks).toContain('cluster');
   });
 });
 

@@ -66,7 +66,10 @@ export interface PhaseLength {
   seconds: number;
 }
 
-/** One autocannon phase (after a warm-up of the same shape), requests spread over `paths`. */
+/**
+ * One autocannon phase (after a warm-up of the same shape), requests spread over `paths`;
+ * `afterWarmup` runs between the two (a reading of counters the phase is measured by).
+ */
 export async function load(
   name: string,
   url: string,
@@ -75,6 +78,7 @@ export async function load(
   body?: string,
   meter?: CpuMeter,
   length: PhaseLength = { warmup: WARMUP_SECONDS, seconds: LOAD_SECONDS },
+  afterWarmup?: () => Promise<void>,
 ): Promise<LoadResult> {
   let next = 0;
   const options = (duration: number): autocannon.Options => ({
@@ -90,6 +94,7 @@ export async function load(
     ],
   });
   const warmup = await run(options(length.warmup));
+  await afterWarmup?.();
   const before = meter?.read();
   const r = await run(options(length.seconds));
   const cpu = meter && before ? CpuMeter.delta(before, meter.read()) : undefined;
