@@ -1,7 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../queue/queue.module';
-import { SESSION_ARCHIVE } from '../state/session-archive';
 import { AUDIT_QUEUE } from './audit.constants';
 import { AuditArchive } from './audit-archive';
 import { AuditBacklog } from './audit-backlog';
@@ -46,8 +45,7 @@ import { MetricsModule } from '../metrics/metrics.module';
     AuditArchive,
     OutboxRelay,
     AuditBacklog,
-    { provide: SESSION_ARCHIVE, useExisting: AuditArchive },
   ],
-  exports: [AuditDatabase, SESSION_ARCHIVE, AuditBacklog, AuditProducer, OutboxRelay, BullModule],
+  exports: [AuditDatabase, AuditArchive, AuditBacklog, AuditProducer, OutboxRelay, BullModule],
 })
 export class AuditModule {}

@@ -1,16 +1,12 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ClockState, Step, toView } from '@synckairos/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { TimeSource } from '../common/time/time-source';
 import { SessionChange } from '../state/session-change';
 import { outboxOf, SessionStore } from '../state/session-store';
 import { SessionTtlPolicy } from '../state/session-ttl.policy';
-import {
-  ArchivedDeletion,
-  ArchivedSession,
-  SESSION_ARCHIVE,
-  SessionArchive,
-} from '../state/session-archive';
+import { AuditArchive } from '../audit/audit-archive';
+import { ArchivedDeletion, ArchivedSession } from '../state/session-archive';
 
 /**
  * How far a restored session's versions jump past the newest recorded one: versions
@@ -39,14 +35,14 @@ export class SessionLoader {
     private readonly store: SessionStore,
     private readonly ttl: SessionTtlPolicy,
     private readonly time: TimeSource,
-    @Optional() @Inject(SESSION_ARCHIVE) private readonly archive: SessionArchive | null,
+    private readonly archive: AuditArchive,
   ) {}
 
   async load(sessionId: string): Promise<Loaded> {
     const stored = await this.store.get(sessionId);
     if (stored.kind === 'live') return { state: stored.state };
-    if (stored.kind === 'missing' && this.archive) {
-      const restored = await this.restore(sessionId, this.archive);
+    if (stored.kind === 'missing') {
+      const restored = await this.restore(sessionId);
       if (restored) return restored;
     }
     throw DomainError.notFound(sessionId);
@@ -54,7 +50,7 @@ export class SessionLoader {
 
   /** A new session may not take an id that Redis or the archive still knows. */
   async assertIdIsFree(sessionId: string): Promise<void> {
-    if (this.archive && (await this.archive.hasHistory(sessionId))) {
+    if (await this.archive.hasHistory(sessionId)) {
       throw new DomainError('SESSION_EXISTS', `session ${sessionId} already exists`);
     }
   }
@@ -69,13 +65,13 @@ export class SessionLoader {
     }
   }
 
-  /** Makes a deletion durable first (when there is an archive). */
+  /** Makes a deletion durable first. */
   async recordDeletion(deletion: ArchivedDeletion): Promise<void> {
-    await this.archive?.recordDeletion(deletion);
+    await this.archive.recordDeletion(deletion);
   }
 
-  private async restore(sessionId: string, archive: SessionArchive): Promise<Loaded | null> {
-    const archived = await archive.findRestorable(sessionId);
+  private async restore(sessionId: string): Promise<Loaded | null> {
+    const archived = await this.archive.findRestorable(sessionId);
     if (!archived) return null;
     const now = this.time.trustedNow();
     const step = restoredStep(archived, now);

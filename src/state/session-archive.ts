@@ -1,8 +1,5 @@
 import { ClockState } from '@synckairos/clock';
 
-/** Injection token of the long-term record of sessions (the audit trail). */
-export const SESSION_ARCHIVE = Symbol('SESSION_ARCHIVE');
-
 /** A session Redis has lost, as the archive last recorded it. */
 export interface ArchivedSession {
   state: ClockState;
