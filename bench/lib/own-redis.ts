@@ -1,32 +1,12 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
+import { freeClusterPort } from '../../test/support/own-cluster';
 
 const run = promisify(execFile);
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free loopback port whose cluster bus port (port + 10000) is free too. */
-async function freePort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 25000);
-    if (taken.has(port) || taken.has(port + 10000)) continue;
-    if ((await isFree(port)) && (await isFree(port + 10000))) {
-      taken.add(port).add(port + 10000);
-      return port;
-    }
-  }
-}
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
@@ -84,7 +64,7 @@ export class OwnRedis {
     const taken = new Set<number>();
     // A 1-master cluster starts with a helper node (see oneMaster).
     const count = this.masters === 1 ? 2 : Math.max(1, this.masters * (1 + this.replicas));
-    for (let i = 0; i < count; i++) this.ports.push(await freePort(taken));
+    for (let i = 0; i < count; i++) this.ports.push(await freeClusterPort(taken));
     for (const port of this.ports) this.children.push(this.spawn(port));
     for (const port of this.ports)
       await until(async () => (await this.client(port).ping()) === 'PONG', `${port} answering`);

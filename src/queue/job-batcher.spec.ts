@@ -130,11 +130,13 @@ describe('JobBatcher sending on the producer connection', () => {
    */
   const autoPipelined = () => {
     const writes: string[][] = [];
-    let pending: { tag: string; settle: () => void }[] | null = null;
+    type Sent = { tag: string; settle: () => void };
+    let pending: Sent[] | null = null;
     const tag = (t: string) =>
       new Promise<string>((resolve, reject) => {
         if (!pending) {
-          const write = (pending = []);
+          const write: Sent[] = [];
+          pending = write;
           setImmediate(() => {
             pending = null;
             writes.push(write.map((c) => c.tag));

@@ -19,7 +19,7 @@ function isFree(port: number): Promise<boolean> {
 }
 
 /** A loopback port that is free, and whose cluster bus port (port + 10000) is free too. */
-async function freeClusterPort(taken: Set<number>): Promise<number> {
+export async function freeClusterPort(taken: Set<number>): Promise<number> {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 25000);
     if (taken.has(port) || taken.has(port + 10000)) continue;
