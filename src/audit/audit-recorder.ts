@@ -76,6 +76,11 @@ export class AuditRecorder {
     }
   }
 
+  /** Whether an outage paused the queue within the last OUTAGE_PAUSE_MS: writes would fail. */
+  async pausedForOutage(): Promise<boolean> {
+    return (await this.queue.getRateLimitTtl()) > 0;
+  }
+
   /** Writes the events; an outage pauses the queue and rejects with BullMQ's RateLimitError. */
   async record(events: AuditEvent[]): Promise<void> {
     try {

@@ -59,6 +59,8 @@ export class OutboxRelay {
   }
 
   private async *relayStale(): AsyncGenerator<SessionChange> {
+    // PostgreSQL is down: reading and rebuilding outboxes now would only fail their writes.
+    if (await this.recorder.pausedForOutage()) return;
     const now = this.time.now();
     for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
       const backlog = await this.store.outboxBacklog(shard);
