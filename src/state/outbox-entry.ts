@@ -95,23 +95,25 @@ export function rebuildOutbox(lines: string[], stored: string | null): RebuiltOu
       next = payload;
       continue;
     }
-    if (next === null || (JSON.parse(next) as ClockState).version !== version) {
+    const state = next === null ? null : (JSON.parse(next) as ClockState);
+    if (state === null || state.version !== version) {
       broken.push(version);
       next = null;
       continue;
     }
-    entries.push({ version, t, event: { ...meta, state: next } });
-    next = predecessorOf(next, payload);
+    entries.push({ version, t, event: { ...meta, state: next as string } });
+    next = predecessorOf(state, payload);
   }
   return { entries: entries.reverse(), broken: broken.reverse() };
 }
 
 /** The state before `state`, from the entry's payload; null when there is none to rebuild. */
-function predecessorOf(state: string, payload: string): string | null {
+function predecessorOf(state: ClockState, payload: string): string | null {
   const delta = JSON.parse(payload) as Operation[] | null;
   if (!delta) return null;
   try {
-    return JSON.stringify(applyPatch(JSON.parse(state), delta, false, false).newDocument);
+    // `state` was parsed for this entry alone: patched in place, not copied.
+    return JSON.stringify(applyPatch(state, delta, false, true).newDocument);
   } catch {
     return null; // not a delta this service wrote: the older versions are named broken
   }
